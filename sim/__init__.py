@@ -12,9 +12,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from sim.errors import ScenarioError  # noqa: E402
-from sim.model import run  # noqa: E402
-from sim.results import summarize  # noqa: E402
-from sim.scenario import Scenario, load_scenario  # noqa: E402
+from sim.errors import ScenarioError
+from sim.model import run
+from sim.results import summarize
+from sim.scenario import Scenario, load_scenario
 
 __all__ = ["Scenario", "ScenarioError", "__version__", "load_scenario", "run", "summarize"]

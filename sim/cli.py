@@ -11,7 +11,6 @@ import json
 import math
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -76,7 +75,11 @@ def _table(summary: xr.Dataset, precision: str) -> str:
 
 def _row(year: int, name: str, values: list[float], width: int) -> str:
     cells = "".join(
-        (fmt.format(v) if not (isinstance(v, float) and math.isnan(v)) else f"{'-':>{len(fmt.format(0.0))}}")
+        (
+            fmt.format(v)
+            if not (isinstance(v, float) and math.isnan(v))
+            else f"{'-':>{len(fmt.format(0.0))}}"
+        )
         for (_, _, fmt), v in zip(_COLUMNS, values, strict=True)
     )
     return f"{year:>4}  {name:<{width}}{cells}"
@@ -193,13 +196,17 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         return 0
     width = max(len(r["variant"]) for r in rows)
     print(f"{base.name}: last simulated year, all clusters")
-    print(f"{'variant':<{width}}  {'year':>4} {'capacity EFLOPS':>20} {'energy TWh':>11} "
-          f"{'peak MW':>10} {'PUE':>6}")
+    print(
+        f"{'variant':<{width}}  {'year':>4} {'capacity EFLOPS':>20} {'energy TWh':>11} "
+        f"{'peak MW':>10} {'PUE':>6}"
+    )
     for r in rows:
         cap = f"{r['capacity_eflops']:.2f} {r['precision']}"
         pue = f"{r['mean_pue']:.3f}" if r["mean_pue"] is not None else "-"
-        print(f"{r['variant']:<{width}}  {r['year']:>4} {cap:>20} {r['energy_twh']:>11.3f} "
-              f"{r['peak_mw']:>10.1f} {pue:>6}")
+        print(
+            f"{r['variant']:<{width}}  {r['year']:>4} {cap:>20} {r['energy_twh']:>11.3f} "
+            f"{r['peak_mw']:>10.1f} {pue:>6}"
+        )
     return 0
 
 
@@ -212,14 +219,20 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``suanli``."""
-    parser = _Parser(prog="suanli", description="suanli (算力): compute build-out, power and energy")
+    parser = _Parser(
+        prog="suanli", description="suanli (算力): compute build-out, power and energy"
+    )
     parser.add_argument("--version", action="version", version=f"suanli {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def scenario_args(p: argparse.ArgumentParser, variant: bool = True) -> None:
         p.add_argument("scenario", help="scenario YAML file")
-        p.add_argument("--set", action="append", metavar="PATH=VALUE",
-                       help="override a field by dotted path, e.g. clusters.site-a.pue=1.3")
+        p.add_argument(
+            "--set",
+            action="append",
+            metavar="PATH=VALUE",
+            help="override a field by dotted path, e.g. clusters.site-a.pue=1.3",
+        )
         if variant:
             p.add_argument("--variant", help="apply a named variant from the scenario's variants:")
 

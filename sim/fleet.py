@@ -117,7 +117,9 @@ def build_fleet(scenario: Scenario, times: np.ndarray) -> FleetArrays:
         fleet = cluster.fleet
         if fleet.additions:
             for add in fleet.additions:
-                w_per_flops, _ = mix_factors(add.shares, scenario.hardware, fleet.precision, reporting)
+                w_per_flops, _ = mix_factors(
+                    add.shares, scenario.hardware, fleet.precision, reporting
+                )
                 total = _to_flops(add.amount, add.kind, w_per_flops, cluster)
                 ramp_in = _ramp(t_h, add.start, add.end)
                 for name, share in add.shares.items():

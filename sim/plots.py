@@ -51,8 +51,13 @@ def plot_run(ds: xr.Dataset, summary: xr.Dataset, path: str | Path) -> Path:
     power = ds["facility_power_mw"]
     daily = power.resample(time="1D").max()
     for i, cluster in enumerate(daily["cluster"].values):
-        ax2.plot(daily["time"].values, daily.sel(cluster=cluster).values, lw=0.8,
-                 color=colors[i], label=str(cluster))
+        ax2.plot(
+            daily["time"].values,
+            daily.sel(cluster=cluster).values,
+            lw=0.8,
+            color=colors[i],
+            label=str(cluster),
+        )
     ax2.set_ylabel(f"daily peak {label(power)}")
     ax2.set_xlabel("time (local standard time)")
     write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))

@@ -81,7 +81,10 @@ def summarize(ds: xr.Dataset) -> xr.Dataset:
                 "time-mean utilisation of installed compute",
             ),
             "efficiency_gflops_per_w": dataarray(
-                eff, dims, "GFLOPS/W", "installed compute per nameplate IT power at year end",
+                eff,
+                dims,
+                "GFLOPS/W",
+                "installed compute per nameplate IT power at year end",
                 precision=precision,
             ),
         },

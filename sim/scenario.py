@@ -70,7 +70,7 @@ class Horizon:
     def times(self) -> np.ndarray:
         """Start of every time step, ``datetime64[ns]``."""
         stop = self.end + np.timedelta64(1, "D")
-        step = np.timedelta64(int(round(self.step_h * 60)), "m")
+        step = np.timedelta64(round(self.step_h * 60), "m")
         return np.arange(self.start.astype("datetime64[m]"), stop, step).astype("datetime64[ns]")
 
 
@@ -220,7 +220,9 @@ class Scenario:
 
     def variants(self) -> dict[str, str]:
         """Variant names and descriptions declared in the scenario."""
-        return {k: (v or {}).get("description", "") for k, v in self.raw.get("variants", {}).items()}
+        return {
+            k: (v or {}).get("description", "") for k, v in self.raw.get("variants", {}).items()
+        }
 
 
 # ---------------------------------------------------------------------------
@@ -302,7 +304,7 @@ def _horizon(raw: Any) -> Horizon:
     return Horizon(start, end, step_h)
 
 
-def _hardware_entry(name: str, raw: Any, path: str, defined: Mapping[str, Any]) -> Hardware:
+def _hardware_entry(name: str, raw: Any, path: str) -> Hardware:
     sec = dict(_mapping(raw, path, "hardware.<name>"))
     if "from" in sec:
         base_name = sec.pop("from")
@@ -502,7 +504,9 @@ def _fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str
                 raise ScenarioError(
                     f"no conversion path: hardware '{name}' has no {need} figure, "
                     f"needed for the {what}",
-                    field=f"{path}.precision" if what == "fleet precision" else "reporting_precision",
+                    field=f"{path}.precision"
+                    if what == "fleet precision"
+                    else "reporting_precision",
                     given=need,
                     expected=f"a precision '{name}' has: {', '.join(sorted(effs))}",
                 )
@@ -536,21 +540,29 @@ def _pue(raw: Any, path: str) -> PueModel:
         sec = _mapping(raw, path, "clusters.<name>.pue")
         model = _required(sec, "model", path)
         if model != "climate":
-            raise ScenarioError("unknown PUE model", field=f"{path}.model", given=model,
-                                expected="climate")
-        base = parse_quantity(_required(sec, "base", path), "dimensionless", f"{path}.base",
-                              minimum=1.0)
+            raise ScenarioError(
+                "unknown PUE model", field=f"{path}.model", given=model, expected="climate"
+            )
+        base = parse_quantity(
+            _required(sec, "base", path), "dimensionless", f"{path}.base", minimum=1.0
+        )
         pue = PueModel(
             base=base,
-            threshold_c=parse_quantity(sec.get("free_cooling_below", 15.0), "degC",
-                                       f"{path}.free_cooling_below"),
+            threshold_c=parse_quantity(
+                sec.get("free_cooling_below", 15.0), "degC", f"{path}.free_cooling_below"
+            ),
             slope_per_k=parse_quantity(sec.get("slope", 0.01), "1/K", f"{path}.slope", minimum=0),
-            max_pue=parse_quantity(sec.get("max", 2.0), "dimensionless", f"{path}.max",
-                                   minimum=1.0),
+            max_pue=parse_quantity(
+                sec.get("max", 2.0), "dimensionless", f"{path}.max", minimum=1.0
+            ),
         )
         if pue.max_pue < pue.base:
-            raise ScenarioError("max is below base", field=f"{path}.max", given=pue.max_pue,
-                                expected=f">= base {pue.base}")
+            raise ScenarioError(
+                "max is below base",
+                field=f"{path}.max",
+                given=pue.max_pue,
+                expected=f">= base {pue.base}",
+            )
         return pue
     return PueModel(base=parse_quantity(raw, "dimensionless", path, minimum=1.0))
 
@@ -585,14 +597,26 @@ def _cluster(name: str, raw: Any, hardware: Mapping[str, Hardware], reporting: s
     sec = _mapping(raw, path)
     extra = [k for k in sec if str(k) not in allowed]
     if extra:
-        raise ScenarioError(f"unknown field '{extra[0]}'", field=f"{path}.{extra[0]}",
-                            expected="one of " + ", ".join(sorted(allowed)))
-    loc = _mapping(_required(sec, "location", path), f"{path}.location",
-                   "clusters.<name>.location")
-    lat = parse_quantity(_required(loc, "lat", f"{path}.location"), "degree",
-                         f"{path}.location.lat", minimum=-90, maximum=90)
-    lon = parse_quantity(_required(loc, "lon", f"{path}.location"), "degree",
-                         f"{path}.location.lon", minimum=-180, maximum=180)
+        raise ScenarioError(
+            f"unknown field '{extra[0]}'",
+            field=f"{path}.{extra[0]}",
+            expected="one of " + ", ".join(sorted(allowed)),
+        )
+    loc = _mapping(_required(sec, "location", path), f"{path}.location", "clusters.<name>.location")
+    lat = parse_quantity(
+        _required(loc, "lat", f"{path}.location"),
+        "degree",
+        f"{path}.location.lat",
+        minimum=-90,
+        maximum=90,
+    )
+    lon = parse_quantity(
+        _required(loc, "lon", f"{path}.location"),
+        "degree",
+        f"{path}.location.lon",
+        minimum=-180,
+        maximum=180,
+    )
     cluster = Cluster(
         name=name,
         lat=lat,
@@ -618,13 +642,17 @@ def _validate(raw: Any) -> Scenario:
         raise ScenarioError("a scenario must be a mapping of fields", given=type(raw).__name__)
     extra = [k for k in raw if str(k) not in allowed]
     if extra:
-        raise ScenarioError(f"unknown field '{extra[0]}'", field=str(extra[0]),
-                            expected="one of " + ", ".join(sorted(allowed)))
+        raise ScenarioError(
+            f"unknown field '{extra[0]}'",
+            field=str(extra[0]),
+            expected="one of " + ", ".join(sorted(allowed)),
+        )
     name = _required(raw, "name", "")
     seed = raw.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ScenarioError("not a seed", field="seed", given=seed,
-                            expected="a non-negative integer")
+        raise ScenarioError(
+            "not a seed", field="seed", given=seed, expected="a non-negative integer"
+        )
     horizon = _horizon(_required(raw, "horizon", ""))
     reporting = normalize_precision(raw.get("reporting_precision", "fp16"), "reporting_precision")
 
@@ -638,11 +666,12 @@ def _validate(raw: Any) -> Scenario:
     }
     hardware: dict[str, Hardware] = {}
     for hname, hraw in hw_raw.items():
-        hardware[str(hname)] = _hardware_entry(str(hname), hraw, f"hardware.{hname}", hw_raw)
+        hardware[str(hname)] = _hardware_entry(str(hname), hraw, f"hardware.{hname}")
     for hname in sorted(names_used - set(hardware)):
         if hname in catalog.names():
-            hardware[hname] = _hardware_entry(hname, catalog.entry(hname, field=hname),
-                                              f"catalog.{hname}", {})
+            hardware[hname] = _hardware_entry(
+                hname, catalog.entry(hname, field=hname), f"catalog.{hname}"
+            )
 
     clusters_raw = _mapping(_required(raw, "clusters", ""), "clusters")
     if not clusters_raw:
@@ -687,8 +716,9 @@ def parse_override(text: str) -> tuple[str, Any]:
     """Split a CLI ``PATH=VALUE`` into the path and a YAML-parsed value (safe loader)."""
     path, sep, value = text.partition("=")
     if not sep or not path.strip():
-        raise ScenarioError("an override must be PATH=VALUE", given=text,
-                            expected="e.g. clusters.site-a.pue=1.3")
+        raise ScenarioError(
+            "an override must be PATH=VALUE", given=text, expected="e.g. clusters.site-a.pue=1.3"
+        )
     try:
         parsed = yaml.safe_load(value)
     except yaml.YAMLError:
@@ -774,8 +804,7 @@ def load_scenario(
     data = raw
     try:
         if not isinstance(raw, Mapping):
-            raise ScenarioError("a scenario must be a mapping of fields",
-                                given=type(raw).__name__)
+            raise ScenarioError("a scenario must be a mapping of fields", given=type(raw).__name__)
         if variant is not None:
             variants = raw.get("variants") or {}
             if variant not in variants:
@@ -791,8 +820,13 @@ def load_scenario(
     except ScenarioError as err:
         line = line_of(raw, err.field)
         if overrides and err.field in {str(k) for k in overrides}:
-            err = ScenarioError(err.message + " (set by override)", file=err.file,
-                                field=err.field, given=err.given, expected=err.expected)
+            err = ScenarioError(
+                err.message + " (set by override)",
+                file=err.file,
+                field=err.field,
+                given=err.given,
+                expected=err.expected,
+            )
             line = None
         raise err.located(file, line) from None
     return _replace(scenario, path=file, variant=variant)

@@ -52,7 +52,9 @@ FIELDS: tuple[Field, ...] = (
         "fp16",
         "Precision of reported capacity_eflops (fp64, fp32, tf32, fp16/bf16, fp8, int8).",
     ),
-    Field("hardware.<name>.from", "-", "none", "Catalog entry to start from (fields below override)."),
+    Field(
+        "hardware.<name>.from", "-", "none", "Catalog entry to start from (fields below override)."
+    ),
     Field(
         "hardware.<name>.peak_flops",
         "TFLOPS",
@@ -73,7 +75,9 @@ FIELDS: tuple[Field, ...] = (
         "Node efficiency per precision, given instead of peak_flops and power.",
     ),
     Field("hardware.<name>.available_from", "year", "none", "First year the hardware ships."),
-    Field("hardware.<name>.lifetime", "year", "6", "Service life before retirement (vintage fleets)."),
+    Field(
+        "hardware.<name>.lifetime", "year", "6", "Service life before retirement (vintage fleets)."
+    ),
     Field("hardware.<name>.description", "-", "''", "Free text."),
     Field("hardware.<name>.source", "-", "''", "Where the figures come from."),
     Field("clusters.<name>.location.lat", "deg", REQUIRED, "Latitude, north positive."),
@@ -157,9 +161,7 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field("clusters.<name>.climate.diurnal_amplitude", "K", "5", "Half the day-night swing."),
     Field("clusters.<name>.climate.noise", "K", "2", "Std of day-to-day weather (AR(1), r=0.7)."),
-    Field(
-        "variants.<name>.description", "-", "''", "What the variant changes and why."
-    ),
+    Field("variants.<name>.description", "-", "''", "What the variant changes and why."),
     Field(
         "variants.<name>.set",
         "-",

@@ -203,12 +203,13 @@ def parse_quantity(
         raise ScenarioError("not a quantity", field=field, given=value, expected=expected)
     if not math.isfinite(magnitude):
         raise ScenarioError("not a finite number", field=field, given=value, expected=expected)
-    if minimum is not None and (
-        magnitude < minimum or (strict_minimum and magnitude == minimum)
-    ):
+    if minimum is not None and (magnitude < minimum or (strict_minimum and magnitude == minimum)):
         relation = ">" if strict_minimum else ">="
         raise ScenarioError(
-            "out of range", field=field, given=value, expected=f"a value {relation} {minimum} {unit}"
+            "out of range",
+            field=field,
+            given=value,
+            expected=f"a value {relation} {minimum} {unit}",
         )
     if maximum is not None and magnitude > maximum:
         raise ScenarioError(
