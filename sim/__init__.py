@@ -16,5 +16,6 @@ from sim.errors import ScenarioError
 from sim.model import run
 from sim.results import summarize
 from sim.scenario import Scenario, load_scenario
+from sim.sweep import sweep
 
-__all__ = ["Scenario", "ScenarioError", "__version__", "load_scenario", "run", "summarize"]
+__all__ = ["Scenario", "ScenarioError", "__version__", "load_scenario", "run", "summarize", "sweep"]

@@ -1,6 +1,21 @@
-"""``sim.run``: the thin chain scenario → fleet → operations → dataset."""
+"""``sim.run``: the thin chain scenario → fleet → operations → dataset.
+
+The chain is split in two so that :func:`sim.run` and batched sweeps
+(:mod:`sim.sweep`) share one code path:
+
+* :func:`prepare` turns a :class:`~sim.scenario.Scenario` into arrays on the
+  time axis (fleet, utilisation, idle power, PUE parameters, temperature);
+* :func:`operate` applies the power kernels of :mod:`sim.power` to arrays
+  shaped ``(..., cluster, time)``, with any leading sample dimensions.
+
+``sim.run`` calls both once; a sweep calls :func:`prepare` once and
+:func:`operate` on blocks of samples and hours, with per-sample parameter
+arrays in place of the scenario's.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
@@ -12,7 +27,7 @@ from sim.power import energy_mwh, facility_power_mw, it_power_mw, pue_climate
 from sim.results import dataarray
 from sim.scenario import Scenario
 
-__all__ = ["cluster_rngs", "run"]
+__all__ = ["Inputs", "cluster_rngs", "operate", "prepare", "pue_series", "run"]
 
 
 def cluster_rngs(scenario: Scenario) -> list[np.random.Generator]:
@@ -23,6 +38,206 @@ def cluster_rngs(scenario: Scenario) -> list[np.random.Generator]:
 
 def _hour_of_day(times: np.ndarray) -> np.ndarray:
     return ((times - times.astype("datetime64[D]")) // np.timedelta64(1, "h")).astype(np.intp)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Layer-2 inputs of one scenario on its time axis.
+
+    Attributes
+    ----------
+    times : numpy.ndarray of datetime64, shape (time,)
+        Start of each step (local standard time).
+    step_h : float
+        Time step [h].
+    capacity_eflops : numpy.ndarray, shape (cluster, time)
+        Installed compute at the reporting precision [EFLOPS].
+    nameplate_mw : numpy.ndarray, shape (cluster, time)
+        IT power of the installed fleet at full load [MW].
+    utilization : numpy.ndarray, shape (cluster, time)
+        Busy fraction of installed compute [1].
+    utilization_profile : numpy.ndarray, shape (cluster, 24)
+        The scenario's profile by local hour [1].
+    idle_power : numpy.ndarray, shape (cluster, 1)
+        Idle power as a fraction of busy power [1].
+    pue_base, pue_threshold_c, pue_slope_per_k, pue_max : numpy.ndarray, shape (cluster, 1)
+        PUE model parameters [1, degC, 1/K, 1]; for a constant PUE only
+        ``pue_base`` is used.
+    climate : numpy.ndarray of bool, shape (cluster,)
+        Clusters whose PUE follows the climate model.
+    temperature_c : numpy.ndarray, shape (cluster, time), or None
+        Ambient temperature [degC]; NaN for clusters with a constant PUE, None
+        when no cluster uses the climate model.
+    """
+
+    times: np.ndarray
+    step_h: float
+    capacity_eflops: np.ndarray
+    nameplate_mw: np.ndarray
+    utilization: np.ndarray
+    utilization_profile: np.ndarray
+    idle_power: np.ndarray
+    pue_base: np.ndarray
+    pue_threshold_c: np.ndarray
+    pue_slope_per_k: np.ndarray
+    pue_max: np.ndarray
+    climate: np.ndarray
+    temperature_c: np.ndarray | None
+
+    @property
+    def kernel_temperature_c(self) -> np.ndarray | None:
+        """Temperature with 0 in place of NaN, for :func:`pue_series` [degC]."""
+        if self.temperature_c is None:
+            return None
+        return np.where(self.climate[:, None], self.temperature_c, 0.0)
+
+
+def utilization_series(profiles: np.ndarray, times: np.ndarray, step_h: float) -> np.ndarray:
+    """Utilisation at each step from profiles by local hour.
+
+    Parameters
+    ----------
+    profiles : numpy.ndarray, shape (..., 24)
+        Busy fraction by local hour [1].
+    times : numpy.ndarray of datetime64
+        Start of each step.
+    step_h : float
+        Time step [h]; a multi-hour step averages the hours it covers, a daily
+        step takes the day's mean.
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., time)
+        Busy fraction [1].
+    """
+    if step_h >= 24:
+        return np.repeat(profiles.mean(axis=-1, keepdims=True), len(times), axis=-1)
+    hours = _hour_of_day(times)
+    width = int(step_h)
+    return np.stack([profiles[..., (hours + k) % 24] for k in range(width)]).mean(axis=0)
+
+
+def prepare(scenario: Scenario) -> Inputs:
+    """Arrays on the scenario's time axis that :func:`operate` needs.
+
+    Parameters
+    ----------
+    scenario : Scenario
+
+    Returns
+    -------
+    Inputs
+    """
+    times = scenario.horizon.times()
+    step_h = scenario.horizon.step_h
+    clusters = list(scenario.clusters.values())
+    fleet = build_fleet(scenario, times)
+    profiles = np.stack([c.utilization for c in clusters])
+    utilization = utilization_series(profiles, times, step_h)
+
+    def column(values: list[float]) -> np.ndarray:
+        return np.array(values, dtype=np.float64)[:, None]
+
+    climate = np.array([not c.pue.is_constant for c in clusters])
+    temperature = None
+    if climate.any():
+        temperature = np.full(fleet.nameplate_mw.shape, np.nan)
+        rngs = cluster_rngs(scenario)
+        for i, c in enumerate(clusters):
+            if climate[i]:
+                cl = c.climate
+                temperature[i] = synthetic_temperature_c(
+                    times,
+                    cl.mean_c,
+                    cl.annual_amplitude_k,
+                    cl.diurnal_amplitude_k,
+                    cl.noise_k,
+                    rngs[i],
+                )
+    return Inputs(
+        times=times,
+        step_h=step_h,
+        capacity_eflops=fleet.capacity_eflops,
+        nameplate_mw=fleet.nameplate_mw,
+        utilization=utilization,
+        utilization_profile=profiles,
+        idle_power=column([c.idle_power for c in clusters]),
+        pue_base=column([c.pue.base for c in clusters]),
+        pue_threshold_c=column([c.pue.threshold_c for c in clusters]),
+        pue_slope_per_k=column([c.pue.slope_per_k for c in clusters]),
+        pue_max=column([c.pue.max_pue for c in clusters]),
+        climate=climate,
+        temperature_c=temperature,
+    )
+
+
+def pue_series(
+    temperature_c: np.ndarray | None,
+    base: np.ndarray,
+    threshold_c: np.ndarray,
+    slope_per_k: np.ndarray,
+    max_pue: np.ndarray,
+    climate: np.ndarray,
+) -> np.ndarray:
+    """PUE of every cluster: the constant ``base``, or the climate model (eq. 2 of
+    :mod:`sim.power`) where ``climate`` is true.
+
+    Parameters
+    ----------
+    temperature_c : numpy.ndarray, shape (cluster, time), or None
+        Ambient temperature, finite everywhere [degC] (None: no climate cluster).
+    base, threshold_c, slope_per_k, max_pue : numpy.ndarray, shape (..., cluster, 1)
+        PUE parameters [1, degC, 1/K, 1].
+    climate : numpy.ndarray of bool, shape (cluster,)
+        Clusters that use the climate model.
+
+    Returns
+    -------
+    numpy.ndarray
+        PUE [1], shape (..., cluster, 1) when no cluster uses the climate
+        model, else (..., cluster, time).
+    """
+    if temperature_c is None or not climate.any():
+        return base
+    model = pue_climate(temperature_c, base, threshold_c, slope_per_k, max_pue)
+    return np.where(climate[:, None], model, base)
+
+
+def operate(
+    nameplate_mw: np.ndarray,
+    utilization: np.ndarray,
+    idle_power: np.ndarray,
+    pue: np.ndarray,
+    step_h: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """IT power, facility power and energy, eqs. (1), (3), (4) of :mod:`sim.power`.
+
+    Parameters
+    ----------
+    nameplate_mw : numpy.ndarray, shape (..., cluster, time)
+        IT power of the installed fleet at full load [MW].
+    utilization : numpy.ndarray, broadcastable
+        Busy fraction [1].
+    idle_power : numpy.ndarray, broadcastable
+        Idle power as a fraction of busy power [1].
+    pue : numpy.ndarray, broadcastable
+        Power usage effectiveness [1].
+    step_h : float
+        Time step [h].
+
+    Returns
+    -------
+    it_power : numpy.ndarray
+        IT power [MW].
+    facility_power : numpy.ndarray
+        Facility power [MW].
+    energy : numpy.ndarray
+        Facility energy within each step [MWh].
+    """
+    it = it_power_mw(nameplate_mw, utilization, idle_power)
+    facility = facility_power_mw(it, pue)
+    energy = energy_mwh(facility, step_h)
+    return it, facility, energy
 
 
 def run(scenario: Scenario) -> xr.Dataset:
@@ -41,66 +256,43 @@ def run(scenario: Scenario) -> xr.Dataset:
         ``energy_mwh`` (and ``ambient_temperature_c`` where a climate PUE model is
         used), each with ``units`` and ``long_name``. Times are local standard time.
     """
-    times = scenario.horizon.times()
-    step_h = scenario.horizon.step_h
+    inp = prepare(scenario)
     clusters = list(scenario.clusters.values())
-    fleet = build_fleet(scenario, times)
-
-    # Utilisation profiles are by local hour; a daily step takes the day's mean.
-    profiles = np.stack([c.utilization for c in clusters])
-    if step_h >= 24:
-        utilization = np.repeat(profiles.mean(axis=1, keepdims=True), len(times), axis=1)
-    else:
-        hours = _hour_of_day(times)
-        width = int(step_h)
-        # a multi-hour step averages the hours it covers
-        window = np.stack([profiles[:, (hours + k) % 24] for k in range(width)]).mean(axis=0)
-        utilization = window
-    idle = np.array([[c.idle_power] for c in clusters])
-
-    pue = np.empty_like(fleet.nameplate_mw)
-    temperature = None
-    rngs = cluster_rngs(scenario)
-    for i, c in enumerate(clusters):
-        if c.pue.is_constant:
-            pue[i] = c.pue.base
-            continue
-        if temperature is None:
-            temperature = np.full_like(pue, np.nan)
-        cl = c.climate
-        temperature[i] = synthetic_temperature_c(
-            times, cl.mean_c, cl.annual_amplitude_k, cl.diurnal_amplitude_k, cl.noise_k, rngs[i]
-        )
-        pue[i] = pue_climate(
-            temperature[i], c.pue.base, c.pue.threshold_c, c.pue.slope_per_k, c.pue.max_pue
-        )
-
-    it = it_power_mw(fleet.nameplate_mw, utilization, idle)
-    facility = facility_power_mw(it, pue)
-    energy = energy_mwh(facility, step_h)
+    pue = pue_series(
+        inp.kernel_temperature_c,
+        inp.pue_base,
+        inp.pue_threshold_c,
+        inp.pue_slope_per_k,
+        inp.pue_max,
+        inp.climate,
+    )
+    pue = np.broadcast_to(pue, inp.nameplate_mw.shape).copy()
+    it, facility, energy = operate(
+        inp.nameplate_mw, inp.utilization, inp.idle_power, pue, inp.step_h
+    )
 
     dims = ("cluster", "time")
     prec = scenario.reporting_precision
     data = {
         "capacity_eflops": dataarray(
-            fleet.capacity_eflops, dims, "EFLOPS", f"installed compute ({prec})", precision=prec
+            inp.capacity_eflops, dims, "EFLOPS", f"installed compute ({prec})", precision=prec
         ),
         "nameplate_power_mw": dataarray(
-            fleet.nameplate_mw, dims, "MW", "IT power of installed hardware at full load"
+            inp.nameplate_mw, dims, "MW", "IT power of installed hardware at full load"
         ),
-        "utilization": dataarray(utilization, dims, "1", "busy fraction of installed compute"),
+        "utilization": dataarray(inp.utilization, dims, "1", "busy fraction of installed compute"),
         "it_power_mw": dataarray(it, dims, "MW", "IT (server) power"),
         "pue": dataarray(pue, dims, "1", "power usage effectiveness"),
         "facility_power_mw": dataarray(facility, dims, "MW", "facility power (IT power x PUE)"),
         "energy_mwh": dataarray(energy, dims, "MWh", "facility energy within the time step"),
     }
-    if temperature is not None:
+    if inp.temperature_c is not None:
         data["ambient_temperature_c"] = dataarray(
-            temperature, dims, "degC", "ambient temperature (synthetic climatology)"
+            inp.temperature_c, dims, "degC", "ambient temperature (synthetic climatology)"
         )
     coords = {
         "cluster": [c.name for c in clusters],
-        "time": times,
+        "time": inp.times,
         "lat": ("cluster", [c.lat for c in clusters], {"units": "degree_north"}),
         "lon": ("cluster", [c.lon for c in clusters], {"units": "degree_east"}),
         "hub": ("cluster", [c.hub for c in clusters]),
@@ -109,7 +301,7 @@ def run(scenario: Scenario) -> xr.Dataset:
     attrs = {
         "scenario": scenario.name,
         "variant": scenario.variant or "",
-        "step_h": step_h,
+        "step_h": inp.step_h,
         "precision": prec,
         "seed": scenario.seed,
         "suanli_version": __version__,

@@ -11,7 +11,17 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-__all__ = ["dataarray", "summarize", "write_atomic", "write_netcdf", "year_slices"]
+__all__ = [
+    "BLOCK_STEPS",
+    "SUMMARY_VARIABLES",
+    "AnnualReducer",
+    "dataarray",
+    "summarize",
+    "time_blocks",
+    "write_atomic",
+    "write_netcdf",
+    "year_slices",
+]
 
 
 def dataarray(
@@ -26,6 +36,152 @@ def year_slices(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     years = times.astype("datetime64[Y]").astype(np.int64) + 1970
     starts = np.flatnonzero(np.r_[True, years[1:] != years[:-1]])
     return years[starts], starts
+
+
+#: Steps summed at once in annual reductions: :func:`summarize` and sweeps
+#: (:mod:`sim.sweep`) cut each year into the same blocks, so their sums agree
+#: bit for bit, and a sweep's working arrays stay small (cache-sized).
+BLOCK_STEPS = 1024
+
+
+def time_blocks(times: np.ndarray, block_steps: int = BLOCK_STEPS) -> list[tuple[int, int, int]]:
+    """Blocks of at most ``block_steps`` steps that never cross a year boundary.
+
+    Returns
+    -------
+    list of (year_index, start, stop)
+        Index of the calendar year in :func:`year_slices` order, and the step
+        range ``start:stop``.
+    """
+    _, starts = year_slices(times)
+    ends = np.r_[starts[1:], len(times)]
+    blocks = []
+    for y, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        for lo in range(a, b, block_steps):
+            blocks.append((y, lo, min(lo + block_steps, b)))
+    return blocks
+
+
+class AnnualReducer:
+    """Streaming annual sums and peaks over blocks of steps.
+
+    Feed it blocks in time order (:func:`time_blocks`); each block holds arrays
+    shaped ``(..., cluster, steps)``. Memory is that of the results, not of the
+    hourly series.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        Leading shape of the results, ``(..., cluster)``.
+    n_years : int
+        Number of calendar years.
+    step_h : float
+        Time step [h].
+    """
+
+    def __init__(self, shape: tuple[int, ...], n_years: int, step_h: float) -> None:
+        full = (*shape, n_years)
+        self.step_h = float(step_h)
+        self.energy_mwh = np.zeros(full)
+        self.it_energy_mwh = np.zeros(full)
+        self.peak_mw = np.full(full, -np.inf)
+        self.utilization_sum = np.zeros(full)
+        self.coincident_peak_mw = np.full((*shape[:-1], n_years), -np.inf)
+        self.counts = np.zeros(n_years, dtype=np.int64)
+
+    def _times_step(self, x: np.ndarray) -> np.ndarray:
+        return x if self.step_h == 1.0 else x * self.step_h
+
+    def add(
+        self,
+        year: int,
+        it_power_mw: np.ndarray,
+        facility_power_mw: np.ndarray,
+        utilization: np.ndarray,
+        energy_mwh: np.ndarray | None = None,
+    ) -> None:
+        """Add one block of steps within calendar year index ``year``.
+
+        Parameters
+        ----------
+        year : int
+            Index of the year.
+        it_power_mw, facility_power_mw : numpy.ndarray, shape (..., cluster, steps)
+            IT and facility power [MW].
+        utilization : numpy.ndarray, broadcastable to the same shape
+            Busy fraction [1].
+        energy_mwh : numpy.ndarray, optional
+            Facility energy per step [MWh]; computed as power x step when omitted.
+        """
+        if energy_mwh is None:
+            energy_mwh = self._times_step(facility_power_mw)
+        self.energy_mwh[..., year] += energy_mwh.sum(axis=-1)
+        self.it_energy_mwh[..., year] += self._times_step(it_power_mw).sum(axis=-1)
+        np.maximum(
+            self.peak_mw[..., year], facility_power_mw.max(axis=-1), out=self.peak_mw[..., year]
+        )
+        np.maximum(
+            self.coincident_peak_mw[..., year],
+            facility_power_mw.sum(axis=-2).max(axis=-1),
+            out=self.coincident_peak_mw[..., year],
+        )
+        steps = facility_power_mw.shape[-1]
+        util = np.broadcast_to(utilization, (*utilization.shape[:-1], steps))
+        self.utilization_sum[..., year] += util.sum(axis=-1)
+        self.counts[year] += steps
+
+    def finish(self, capacity_end_eflops: np.ndarray, nameplate_end_mw: np.ndarray) -> dict:
+        """Annual summary arrays, shaped ``(..., cluster, year)``.
+
+        Parameters
+        ----------
+        capacity_end_eflops : numpy.ndarray, shape (..., cluster, year)
+            Installed compute at the last step of each year [EFLOPS].
+        nameplate_end_mw : numpy.ndarray, shape (..., cluster, year)
+            Nameplate IT power at the last step of each year [MW].
+
+        Returns
+        -------
+        dict of name → numpy.ndarray
+            ``energy_twh``, ``it_energy_twh``, ``peak_facility_power_mw``,
+            ``capacity_eflops``, ``mean_pue``, ``mean_utilization``,
+            ``efficiency_gflops_per_w`` and ``coincident_peak_facility_power_mw``
+            (shape (..., year): the peak of the sum over clusters).
+        """
+        e_year, it_year = self.energy_mwh, self.it_energy_mwh
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_pue = np.where(it_year > 0, e_year / it_year, np.nan)
+            eff = np.where(
+                nameplate_end_mw > 0,
+                capacity_end_eflops * 1e18 / (nameplate_end_mw * 1e6) / 1e9,
+                np.nan,
+            )
+        return {
+            "energy_twh": e_year / 1e6,
+            "it_energy_twh": it_year / 1e6,
+            "peak_facility_power_mw": self.peak_mw,
+            "capacity_eflops": capacity_end_eflops,
+            "mean_pue": mean_pue,
+            "mean_utilization": self.utilization_sum / self.counts,
+            "efficiency_gflops_per_w": eff,
+            "coincident_peak_facility_power_mw": self.coincident_peak_mw,
+        }
+
+
+#: Units and long names of the annual summary variables.
+SUMMARY_VARIABLES: dict[str, tuple[str, str]] = {
+    "energy_twh": ("TWh", "facility energy in the year"),
+    "it_energy_twh": ("TWh", "IT energy in the year"),
+    "peak_facility_power_mw": ("MW", "peak facility power in the year"),
+    "capacity_eflops": ("EFLOPS", "installed compute at year end"),
+    "mean_pue": ("1", "energy-weighted mean PUE"),
+    "mean_utilization": ("1", "time-mean utilisation of installed compute"),
+    "efficiency_gflops_per_w": ("GFLOPS/W", "installed compute per nameplate IT power at year end"),
+    "coincident_peak_facility_power_mw": (
+        "MW",
+        "peak of the facility power summed over clusters in the year",
+    ),
+}
 
 
 def summarize(ds: xr.Dataset) -> xr.Dataset:
@@ -43,55 +199,34 @@ def summarize(ds: xr.Dataset) -> xr.Dataset:
         ``peak_facility_power_mw``, ``capacity_eflops`` (at year end, reporting
         precision), ``mean_pue`` (energy-weighted), ``mean_utilization``
         (time mean), ``efficiency_gflops_per_w`` (installed compute per
-        nameplate IT power at year end).
+        nameplate IT power at year end); dims (year): ``coincident_peak_facility_power_mw``
+        (peak of the total over clusters).
     """
     times = ds["time"].values
     years, starts = year_slices(times)
     ends = np.r_[starts[1:], len(times)] - 1
+    it = ds["it_power_mw"].values
+    facility = ds["facility_power_mw"].values
     energy = ds["energy_mwh"].values
-    it_energy = ds["it_power_mw"].values * float(ds.attrs["step_h"])
-    e_year = np.add.reduceat(energy, starts, axis=-1)
-    it_year = np.add.reduceat(it_energy, starts, axis=-1)
-    counts = np.diff(np.r_[starts, len(times)])
-    cap_end = ds["capacity_eflops"].values[:, ends]
-    name_end = ds["nameplate_power_mw"].values[:, ends]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_pue = np.where(it_year > 0, e_year / it_year, np.nan)
-        eff = np.where(name_end > 0, cap_end * 1e18 / (name_end * 1e6) / 1e9, np.nan)
-    dims = ("cluster", "year")
+    util = ds["utilization"].values
+    reducer = AnnualReducer(it.shape[:-1], len(years), float(ds.attrs["step_h"]))
+    for y, lo, hi in time_blocks(times):
+        reducer.add(y, it[:, lo:hi], facility[:, lo:hi], util[:, lo:hi], energy[:, lo:hi])
+    stats = reducer.finish(
+        ds["capacity_eflops"].values[:, ends], ds["nameplate_power_mw"].values[:, ends]
+    )
     precision = ds["capacity_eflops"].attrs.get("precision", "")
-    out = xr.Dataset(
-        {
-            "energy_twh": dataarray(e_year / 1e6, dims, "TWh", "facility energy in the year"),
-            "it_energy_twh": dataarray(it_year / 1e6, dims, "TWh", "IT energy in the year"),
-            "peak_facility_power_mw": dataarray(
-                np.maximum.reduceat(ds["facility_power_mw"].values, starts, axis=-1),
-                dims,
-                "MW",
-                "peak facility power in the year",
-            ),
-            "capacity_eflops": dataarray(
-                cap_end, dims, "EFLOPS", "installed compute at year end", precision=precision
-            ),
-            "mean_pue": dataarray(mean_pue, dims, "1", "energy-weighted mean PUE"),
-            "mean_utilization": dataarray(
-                np.add.reduceat(ds["utilization"].values, starts, axis=-1) / counts,
-                dims,
-                "1",
-                "time-mean utilisation of installed compute",
-            ),
-            "efficiency_gflops_per_w": dataarray(
-                eff,
-                dims,
-                "GFLOPS/W",
-                "installed compute per nameplate IT power at year end",
-                precision=precision,
-            ),
-        },
+    data = {}
+    for name, values in stats.items():
+        units, long_name = SUMMARY_VARIABLES[name]
+        dims = ("cluster", "year") if values.ndim == 2 else ("year",)
+        extra = {"precision": precision} if units in ("EFLOPS", "GFLOPS/W") else {}
+        data[name] = dataarray(values, dims, units, long_name, **extra)
+    return xr.Dataset(
+        data,
         coords={"cluster": ds["cluster"].values, "year": years},
         attrs={k: v for k, v in ds.attrs.items() if k in ("scenario", "variant", "precision")},
     )
-    return out
 
 
 def write_atomic(path: str | Path, write: Any) -> Path:
