@@ -112,9 +112,9 @@ def utilization_series(profiles: np.ndarray, times: np.ndarray, step_h: float) -
     """
     if step_h >= 24:
         return np.repeat(profiles.mean(axis=-1, keepdims=True), len(times), axis=-1)
-    hours = _hour_of_day(times)
     width = int(step_h)
-    return np.stack([profiles[..., (hours + k) % 24] for k in range(width)]).mean(axis=0)
+    windowed = sum(np.roll(profiles, -k, axis=-1) for k in range(width)) / width
+    return windowed[..., _hour_of_day(times)]
 
 
 def prepare(scenario: Scenario) -> Inputs:
@@ -143,17 +143,16 @@ def prepare(scenario: Scenario) -> Inputs:
     if climate.any():
         temperature = np.full(fleet.nameplate_mw.shape, np.nan)
         rngs = cluster_rngs(scenario)
-        for i, c in enumerate(clusters):
-            if climate[i]:
-                cl = c.climate
-                temperature[i] = synthetic_temperature_c(
-                    times,
-                    cl.mean_c,
-                    cl.annual_amplitude_k,
-                    cl.diurnal_amplitude_k,
-                    cl.noise_k,
-                    rngs[i],
-                )
+        idx = np.flatnonzero(climate)
+        cl = [clusters[i].climate for i in idx]
+        temperature[idx] = synthetic_temperature_c(
+            times,
+            [c.mean_c for c in cl],
+            [c.annual_amplitude_k for c in cl],
+            [c.diurnal_amplitude_k for c in cl],
+            [c.noise_k for c in cl],
+            [rngs[i] for i in idx],
+        )
     return Inputs(
         times=times,
         step_h=step_h,
