@@ -187,8 +187,8 @@ def pue_series(
         Ambient temperature, finite everywhere [degC] (None: no climate cluster).
     base, threshold_c, slope_per_k, max_pue : numpy.ndarray, shape (..., cluster, 1)
         PUE parameters [1, degC, 1/K, 1].
-    climate : numpy.ndarray of bool, shape (cluster,)
-        Clusters that use the climate model.
+    climate : numpy.ndarray of bool, shape (cluster,) or (..., cluster)
+        Clusters that use the climate model (per sample, or the same for all).
 
     Returns
     -------
@@ -198,8 +198,22 @@ def pue_series(
     """
     if temperature_c is None or not climate.any():
         return base
+    if climate.ndim == 1 or climate.shape[0] == 1:
+        # the same clusters use the model in every sample: compute only those rows
+        rows = np.flatnonzero(climate.reshape(-1))
+        lead = np.broadcast_shapes(base.shape[:-2], temperature_c.shape[:-2])
+        out = np.empty((*lead, base.shape[-2], temperature_c.shape[-1]))
+        out[...] = base
+        out[..., rows, :] = pue_climate(
+            temperature_c[..., rows, :],
+            base[..., rows, :],
+            threshold_c[..., rows, :],
+            slope_per_k[..., rows, :],
+            max_pue[..., rows, :],
+        )
+        return out
     model = pue_climate(temperature_c, base, threshold_c, slope_per_k, max_pue)
-    return np.where(climate[:, None], model, base)
+    return np.where(climate[..., None], model, base)
 
 
 def operate(

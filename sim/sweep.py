@@ -45,6 +45,7 @@ SALib's scrambled Sobol sequence seeded with ``seed``.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -921,7 +922,7 @@ _SUB_BATCH_ELEMENTS = 1 << 18  # ~2 MB of float64 per working array
 
 
 def _base(spec: SweepSpec):
-    """Base scenario, its inputs and bindings, cached per process by digest."""
+    """Base scenario, its inputs, bindings and structural plan, cached per process."""
     key = spec.digest
     if key not in _PREPARED:
         from sim.model import prepare
@@ -929,22 +930,139 @@ def _base(spec: SweepSpec):
         scenario = load_scenario(spec.raw)
         kernel, structural = _bindings(spec, scenario)
         _PREPARED.clear()
-        _PREPARED[key] = (scenario, prepare(scenario), kernel, structural)
+        _PREPARED[key] = (
+            scenario,
+            prepare(scenario),
+            kernel,
+            structural,
+            _fleet_rows(scenario, structural),
+        )
     return _PREPARED[key]
 
 
-def _sample_inputs(spec: SweepSpec, structural, values, i: int, cache: dict):
-    from sim.model import prepare
+def _fleet_rows(scenario, structural: list[tuple[int, str]]) -> list[int] | None:
+    """Clusters whose fleet the structural paths change, or None when a path
+    changes more than fleets (then each sample's inputs are rebuilt whole)."""
+    names = list(scenario.clusters)
+    rows: set[int] = set()
+    for _, path in structural:
+        parts = path.split(".")
+        if parts[0] == "clusters" and len(parts) >= 3 and parts[2] == "fleet":
+            rows.add(names.index(parts[1]))
+        elif parts[0] == "hardware" and len(parts) >= 2:
+            for i, c in enumerate(scenario.clusters.values()):
+                used = set(c.fleet.shares)
+                for add in c.fleet.additions:
+                    used |= set(add.shares)
+                if parts[1] in used:
+                    rows.add(i)
+        else:
+            return None
+    return sorted(rows)
 
+
+def _sample_scenario(spec: SweepSpec, structural, values, i: int):
     overrides = {}
     for j, path in structural:
         p = spec.parameters[j]
         overrides[path] = _override_value(p, path, values[j][i], spec.raw)
-    key = json.dumps(overrides, sort_keys=True, default=str)
-    if key not in cache:
-        cache.clear()
-        cache[key] = prepare(load_scenario(spec.raw, overrides=overrides))
-    return cache[key]
+    try:
+        return load_scenario(spec.raw, overrides=overrides)
+    except ScenarioError as err:
+        raise _err(
+            f"a sample's values are not valid for the scenario: {err.message}",
+            err.field,
+            given=err.given,
+            expected=err.expected,
+        ) from None
+
+
+@dataclass
+class _Batch:
+    """Inputs of a batch of samples, shaped (m or 1, cluster, ...)."""
+
+    nameplate: np.ndarray  # (m or 1, C, T) full series, or the base (1, C, T) with patches
+    patch_rows: list[int] | None
+    patch: np.ndarray | None  # (m, rows, T) nameplate of the patched clusters
+    capacity_end: np.ndarray  # (m or 1, C, Y)
+    nameplate_end: np.ndarray  # (m or 1, C, Y)
+    arrays: dict[str, np.ndarray]  # PUE parameters and idle power, (m, C, 1)
+    climate: np.ndarray  # (m or 1, C)
+    temperature: np.ndarray | None  # (m or 1, C, T)
+    profiles: np.ndarray  # (m, C, 24)
+    utilization: np.ndarray  # (m or 1, C, T)
+
+    def nameplate_block(self, lo: int, hi: int) -> np.ndarray:
+        if self.patch is None:
+            return self.nameplate[:, :, lo:hi]
+        m = self.patch.shape[0]
+        block = np.empty((m, self.nameplate.shape[1], hi - lo))
+        block[:] = self.nameplate[:, :, lo:hi]
+        block[:, self.patch_rows, :] = self.patch[:, :, lo:hi]
+        return block
+
+
+def _batch(spec, base, structural, fleet_rows, values, idx: range, ends) -> _Batch:
+    from sim.fleet import build_fleet
+    from sim.model import prepare
+
+    m = len(idx)
+    per = [base]
+    patch = None
+    if structural and fleet_rows is not None:
+        names = list(base_names(spec))
+        rows = fleet_rows
+        patch = np.empty((m, len(rows), len(base.times)))
+        cap_end = np.broadcast_to(base.capacity_eflops[:, ends], (m, len(names), len(ends))).copy()
+        name_end = np.broadcast_to(base.nameplate_mw[:, ends], (m, len(names), len(ends))).copy()
+        for b, i in enumerate(idx):
+            sc = _sample_scenario(spec, structural, values, i)
+            sub = dataclasses.replace(sc, clusters={names[r]: sc.clusters[names[r]] for r in rows})
+            fl = build_fleet(sub, base.times)
+            patch[b] = fl.nameplate_mw
+            cap_end[b, rows] = fl.capacity_eflops[:, ends]
+            name_end[b, rows] = fl.nameplate_mw[:, ends]
+        nameplate = base.nameplate_mw[None]
+    else:
+        if structural:
+            per = [prepare(_sample_scenario(spec, structural, values, i)) for i in idx]
+        nameplate = np.stack([q.nameplate_mw for q in per])
+        cap_end = np.stack([q.capacity_eflops[:, ends] for q in per])
+        name_end = nameplate[:, :, ends]
+    n_c = nameplate.shape[1]
+    arrays = {
+        name: np.broadcast_to(np.stack([getattr(q, name) for q in per]), (m, n_c, 1)).copy()
+        for name in ("pue_base", "pue_threshold_c", "pue_slope_per_k", "pue_max", "idle_power")
+    }
+    climate = np.stack([q.climate for q in per])
+    temperature = None
+    if climate.any():
+        temperature = np.stack(
+            [
+                q.kernel_temperature_c
+                if q.temperature_c is not None
+                else np.zeros_like(q.nameplate_mw)
+                for q in per
+            ]
+        )
+    profiles = np.broadcast_to(np.stack([q.utilization_profile for q in per]), (m, n_c, 24)).copy()
+    return _Batch(
+        nameplate=nameplate,
+        patch_rows=fleet_rows if patch is not None else None,
+        patch=patch,
+        capacity_end=cap_end,
+        nameplate_end=name_end,
+        arrays=arrays,
+        climate=climate,
+        temperature=temperature,
+        profiles=profiles,
+        utilization=np.stack([q.utilization for q in per]),
+    )
+
+
+def base_names(spec: SweepSpec) -> list[str]:
+    """Cluster names of the base scenario."""
+    return list(_base(spec)[0].clusters)
 
 
 def evaluate_chunk(spec: SweepSpec, k: int) -> dict[str, np.ndarray]:
@@ -975,7 +1093,7 @@ def evaluate_chunk(spec: SweepSpec, k: int) -> dict[str, np.ndarray]:
 def _evaluate_scenario(spec: SweepSpec, k: int, values: list[np.ndarray]) -> dict[str, np.ndarray]:
     from sim.model import operate, pue_series, utilization_series
 
-    _scenario, base, kernel, structural = _base(spec)
+    _scenario, base, kernel, structural, fleet_rows = _base(spec)
     rows = spec.chunk_rows(k)
     n = len(rows)
     n_c = base.nameplate_mw.shape[0]
@@ -989,84 +1107,48 @@ def _evaluate_scenario(spec: SweepSpec, k: int, values: list[np.ndarray]) -> dic
     results: dict[str, list[np.ndarray]] = {}
     sub = max(1, _SUB_BATCH_ELEMENTS // (n_c * max(b[2] - b[1] for b in blocks)))
     util_params = any(b.kind == "utilization" for b in kernel)
-    cache: dict = {}
     for s0 in range(0, n, sub):
-        idx = range(s0, min(s0 + sub, n))
+        idx = range(rows.start + s0, rows.start + min(s0 + sub, n))
+        local = [i - rows.start for i in idx]
         m = len(idx)
-        if structural:
-            per = [_sample_inputs(spec, structural, values, i, cache) for i in idx]
-        else:
-            per = [base]
-        # Per-sample inputs, shaped (m or 1, cluster, ...).
-        nameplate = np.stack([q.nameplate_mw for q in per])
-        capacity_end = np.stack([q.capacity_eflops[:, ends] for q in per])
-        nameplate_end = nameplate[:, :, ends]
-        arrays = {
-            "pue_base": np.stack([q.pue_base for q in per]),
-            "pue_threshold_c": np.stack([q.pue_threshold_c for q in per]),
-            "pue_slope_per_k": np.stack([q.pue_slope_per_k for q in per]),
-            "pue_max": np.stack([q.pue_max for q in per]),
-            "idle_power": np.stack([q.idle_power for q in per]),
-        }
-        for name in arrays:
-            arrays[name] = np.broadcast_to(arrays[name], (m, n_c, 1)).copy()
-        climate = np.stack([q.climate for q in per])
-        any_climate = bool(climate.any())
-        temperature = (
-            np.stack(
-                [
-                    q.kernel_temperature_c
-                    if q.temperature_c is not None
-                    else np.zeros_like(q.nameplate_mw)
-                    for q in per
-                ]
-            )
-            if any_climate
-            else None
+        bt = _batch(
+            spec, base, structural, fleet_rows, values, range(local[0], local[-1] + 1), ends
         )
-        profiles = np.broadcast_to(
-            np.stack([q.utilization_profile for q in per]), (m, n_c, 24)
-        ).copy()
+        arrays, profiles = bt.arrays, bt.profiles
         for b in kernel:
-            v = values[b.param][list(idx)].astype(np.float64)
+            v = values[b.param][local].astype(np.float64)
+            scale = spec.parameters[b.param].mode == "scale"
             if b.kind == "utilization":
                 prof = profiles[:, b.index, :]
-                profiles[:, b.index, :] = (
-                    v[:, None] * np.ones(24)
-                    if spec.parameters[b.param].mode == "set"
-                    else prof * v[:, None]
-                )
+                profiles[:, b.index, :] = prof * v[:, None] if scale else v[:, None] * np.ones(24)
             else:
                 cur = arrays[b.kind][:, b.index, 0]
-                arrays[b.kind][:, b.index, 0] = (
-                    v if spec.parameters[b.param].mode == "set" else cur * v
-                )
-        _check_kernel_values(spec, arrays, profiles, kernel, rows.start + s0)
-        util_full = None if util_params else np.stack([q.utilization for q in per])
+                arrays[b.kind][:, b.index, 0] = cur * v if scale else v
+        _check_kernel_values(spec, arrays, profiles, kernel, idx.start)
         reducer = AnnualReducer((m, n_c), len(years), step_h)
         for y, lo, hi in blocks:
-            if util_full is None:
+            if util_params:
                 u = utilization_series(profiles, times[lo:hi], step_h)
             else:
-                u = util_full[:, :, lo:hi]
+                u = bt.utilization[:, :, lo:hi]
             pue = pue_series(
-                temperature[:, :, lo:hi] if any_climate else None,
+                bt.temperature[:, :, lo:hi] if bt.temperature is not None else None,
                 arrays["pue_base"],
                 arrays["pue_threshold_c"],
                 arrays["pue_slope_per_k"],
                 arrays["pue_max"],
-                climate,
+                bt.climate,
             )
             it, facility, energy = operate(
-                nameplate[:, :, lo:hi], u, arrays["idle_power"], pue, step_h
+                bt.nameplate_block(lo, hi), u, arrays["idle_power"], pue, step_h
             )
             reducer.add(y, it, facility, u, energy)
             for h, i in enumerate(keep_hourly):
-                if i in idx:
+                if s0 <= i < s0 + m:
                     hourly[h, :, lo:hi] = facility[i - s0]
         stats = reducer.finish(
-            np.broadcast_to(capacity_end, (m, n_c, len(years))),
-            np.broadcast_to(nameplate_end, (m, n_c, len(years))),
+            np.broadcast_to(bt.capacity_end, (m, n_c, len(years))),
+            np.broadcast_to(bt.nameplate_end, (m, n_c, len(years))),
         )
         for name in spec.variables:
             results.setdefault(name, []).append(stats[name])
@@ -1126,7 +1208,7 @@ def empty_dataset(spec: SweepSpec) -> xr.Dataset:
     if spec.model is not None:
         data["y"] = dataarray(np.full(n, np.nan), ("sample",), "1", f"{spec.model} function output")
     else:
-        scenario, base, _, _ = _base(spec)
+        scenario, base, *_ = _base(spec)
         years, _ = year_slices(base.times)
         coords["cluster"] = list(scenario.clusters)
         coords["year"] = years
