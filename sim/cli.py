@@ -217,6 +217,150 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sim.execute import execute
+    from sim.sweep import load_sweep
+
+    spec = load_sweep(args.sweep)
+    if args.workers is not None and args.processes is not None:
+        raise ScenarioError("give --workers (Dask) or --processes (local), not both")
+    if args.scheduler or args.workers is not None:
+        executor = "dask"
+    elif args.serial:
+        executor = "serial"
+    else:
+        executor = "processes"
+    workers = args.workers if executor == "dask" else args.processes
+    for flag, value in (("--workers", args.workers), ("--processes", args.processes)):
+        if value is not None and value < 1:
+            raise ScenarioError(f"{flag} must be >= 1", given=value)
+    out = Path(args.out or Path("results") / "sweeps" / f"{Path(args.sweep).stem}.zarr")
+    print(
+        f"{spec.name}: {spec.method}, {spec.n_samples} samples in {spec.n_chunks} chunks "
+        f"of {spec.chunk_size}, executor {executor}" + (f" ({workers})" if workers else ""),
+        file=sys.stderr,
+    )
+    try:
+        ds = execute(
+            spec,
+            out,
+            executor=executor,
+            workers=workers,
+            scheduler=args.scheduler,
+            resume=args.resume,
+            overwrite=args.overwrite,
+            progress=not args.no_progress,
+        )
+    except OSError as exc:
+        raise ScenarioError(
+            f"cannot write the store: {exc.strerror or exc}", file=str(out)
+        ) from None
+    _print_quantiles(ds)
+    print(f"results written to {out}")
+    return 0
+
+
+def _print_quantiles(ds: xr.Dataset) -> None:
+    from sim.sweep import quantiles, sensitivity_target
+
+    target = sensitivity_target(ds)
+    q = quantiles(ds)
+    name = "energy_twh_total" if "energy_twh_total" in q else ds.attrs.get("sensitivity", "y")
+    da = q[name]
+    units = da.attrs.get("units", "")
+    qs = [float(v) for v in da["quantile"].values]
+    head = "".join(f"{'p' + format(100 * v, 'g'):>12}" for v in qs)
+    print(f"{da.attrs.get('long_name', name)} [{units}], quantiles over samples")
+    if "year" in da.dims:
+        print(f"{'year':>6}{head}")
+        for y in range(da.sizes["year"]):
+            cells = "".join(f"{float(da.values[i, y]):>12.4g}" for i in range(len(qs)))
+            print(f"{int(da['year'].values[y]):>6}{cells}")
+    else:
+        print(f"{'':>6}{head}")
+        print(f"{'':>6}" + "".join(f"{float(v):>12.4g}" for v in da.values))
+    if "coincident_peak_facility_power_mw" in q and "year" in target.dims:
+        pk = q["coincident_peak_facility_power_mw"]
+        last = int(pk["year"].values[-1])
+        cells = ", ".join(
+            f"p{100 * float(qq):g} {float(v):.1f}"
+            for qq, v in zip(qs, pk.values[:, -1], strict=True)
+        )
+        print(f"coincident peak facility power {last} [MW]: {cells}")
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sim.execute import open_store
+    from sim.report import report
+
+    ds = open_store(args.store).load()
+    store = Path(args.store)
+    out_dir = Path(args.out) if args.out else store.parent
+    stem = store.name.removesuffix(".zarr")
+    try:
+        rep = report(ds, None if args.no_plots else out_dir, stem=stem)
+    except OSError as exc:
+        raise ScenarioError(
+            f"cannot write charts: {exc.strerror or exc}", file=str(out_dir)
+        ) from None
+    sens = rep["sensitivity"]
+    if args.json:
+        out = {
+            "sweep": ds.attrs.get("sweep"),
+            "method": ds.attrs.get("method"),
+            "samples_done": rep["samples_done"],
+            "samples": int(ds.sizes["sample"]),
+            "quantiles": _jsonable(rep["quantiles"].to_dict(data="list")),
+            "sensitivity": _jsonable(sens.to_dict(data="list")),
+            "plots": [str(p) for p in rep["plots"]],
+        }
+        print(json.dumps(out, indent=1, ensure_ascii=False))
+        return 0
+    complete = "complete" if ds.attrs.get("complete") else "INCOMPLETE (run sweep --resume)"
+    print(
+        f"{ds.attrs.get('sweep')}: {ds.attrs.get('method')}, "
+        f"{rep['samples_done']}/{ds.sizes['sample']} samples, {complete}"
+    )
+    _print_quantiles(ds.isel(sample=slice(None)))
+    target = ds.attrs.get("sensitivity", "y")
+    if isinstance(sens, xr.Dataset):
+        last = sens.isel(year=-1) if "year" in sens.dims else sens
+        when = f" in {int(sens['year'].values[-1])}" if "year" in sens.dims else ""
+        print(f"Sobol indices of {target}{when} (95 % confidence half-width)")
+        width = max(len(str(p)) for p in last["parameter"].values)
+        print(f"{'parameter':<{width}}  {'S1':>14}  {'ST':>14}")
+        for i, p in enumerate(last["parameter"].values):
+            s1 = f"{float(last['S1'][i]):.3f} ±{float(last['S1_conf'][i]):.3f}"
+            st = f"{float(last['ST'][i]):.3f} ±{float(last['ST_conf'][i]):.3f}"
+            print(f"{p!s:<{width}}  {s1:>14}  {st:>14}")
+    else:
+        last = sens.isel(year=-1) if "year" in sens.dims else sens
+        print(f"Spearman rank correlation with {target} (screening)")
+        for i, p in enumerate(last["parameter"].values):
+            print(f"  {p!s}: {float(last.values[i]):+.3f}")
+    for path in rep["plots"]:
+        print(f"chart written to {path}")
+    return 0
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, float) and math.isnan(obj):
+        return None
+    if isinstance(obj, np.generic):
+        return _jsonable(obj.item())
+    if isinstance(obj, np.datetime64):
+        return str(obj)
+    return obj
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``suanli``."""
     parser = _Parser(
@@ -251,6 +395,37 @@ def build_parser() -> argparse.ArgumentParser:
     scenario_args(p_cmp, variant=False)
     p_cmp.add_argument("--json", action="store_true", help="print the comparison as JSON")
     p_cmp.set_defaults(func=_cmd_compare)
+
+    p_sweep = sub.add_parser(
+        "sweep", help="run a grid, Monte Carlo or Sobol sweep into a Zarr store"
+    )
+    p_sweep.add_argument("sweep", help="sweep YAML file (scenarios/sweeps/)")
+    p_sweep.add_argument("--out", help="Zarr store to write (default results/sweeps/NAME.zarr)")
+    p_sweep.add_argument(
+        "--processes", type=int, help="local worker processes (default: one per CPU)"
+    )
+    p_sweep.add_argument(
+        "--serial", action="store_true", help="compute in this process, no workers"
+    )
+    p_sweep.add_argument(
+        "--workers", type=int, help="start a Dask LocalCluster on loopback with N workers"
+    )
+    p_sweep.add_argument("--scheduler", help="use an existing Dask scheduler, tcp://HOST:PORT")
+    p_sweep.add_argument(
+        "--resume", action="store_true", help="continue an interrupted store, skipping done chunks"
+    )
+    p_sweep.add_argument("--overwrite", action="store_true", help="replace an existing store")
+    p_sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p_sweep.set_defaults(func=_cmd_sweep)
+
+    p_rep = sub.add_parser(
+        "report", help="quantiles, sensitivity indices and charts of a sweep store"
+    )
+    p_rep.add_argument("store", help="Zarr store written by 'suanli sweep'")
+    p_rep.add_argument("--out", help="directory for the PNG charts (default: beside the store)")
+    p_rep.add_argument("--no-plots", action="store_true", help="print only, write no charts")
+    p_rep.add_argument("--json", action="store_true", help="print the report as JSON")
+    p_rep.set_defaults(func=_cmd_report)
 
     p_schema = sub.add_parser("schema", help="print every scenario field with unit and default")
     p_schema.set_defaults(func=_cmd_schema)

@@ -63,7 +63,7 @@ def open_store(store: str | Path) -> xr.Dataset:
     path = Path(store)
     if not (path / "zarr.json").is_file() and not (path / ".zgroup").is_file():
         raise ScenarioError("not a sweep store (no Zarr metadata)", file=str(store))
-    ds = xr.open_zarr(path, consolidated=False)
+    ds = xr.open_zarr(path, consolidated=True)
     ds.attrs["complete"] = (path / _COMPLETE).is_file()
     ds.attrs["chunks_committed"] = len(committed_chunks(path))
     return ds
@@ -101,7 +101,7 @@ def _init_store(spec: SweepSpec, store: Path, resume: bool, overwrite: bool) -> 
     tmp = store.with_name(f".{store.name}.tmp")
     if tmp.exists():
         shutil.rmtree(tmp)
-    template.to_zarr(tmp, mode="w", encoding=encoding, consolidated=False, zarr_format=3)
+    template.to_zarr(tmp, mode="w", encoding=encoding, consolidated=True, zarr_format=2)
     (tmp / _MARKERS).mkdir()
     os.replace(tmp, store)
     return set()
@@ -109,29 +109,15 @@ def _init_store(spec: SweepSpec, store: Path, resume: bool, overwrite: bool) -> 
 
 def _commit(spec: SweepSpec, store: Path, k: int, result: dict[str, np.ndarray]) -> None:
     """Write chunk ``k``'s arrays into their region, then its marker (atomically)."""
+    import zarr
+
     rows = spec.chunk_rows(k)
-    data = {}
-    hourly = None
     for name, arr in result.items():
+        target = zarr.open_array(str(store / name), mode="r+", zarr_format=2)
         if name == "facility_power_mw_hourly":
-            hourly = arr
-            continue
-        dims = (
-            ("sample",)
-            if arr.ndim == 1
-            else ("sample", "year")
-            if arr.ndim == 2
-            else ("sample", "cluster", "year")
-        )
-        data[name] = (dims, arr)
-    region = {"sample": slice(rows.start, rows.stop)}
-    xr.Dataset(data).to_zarr(store, region=region, consolidated=False)
-    if hourly is not None:
-        first = rows.start
-        hs = slice(first, first + hourly.shape[0])
-        xr.Dataset(
-            {"facility_power_mw_hourly": (("hourly_sample", "cluster", "time"), hourly)}
-        ).to_zarr(store, region={"hourly_sample": hs}, consolidated=False)
+            target[rows.start : rows.start + arr.shape[0]] = arr
+        else:
+            target[rows.start : rows.stop] = arr
     write_atomic(_marker(store, k), lambda tmp: tmp.write_text(f"{rows.start} {rows.stop}\n"))
 
 
