@@ -5,6 +5,7 @@ dotted path, how to vary them and what to keep::
 
     name: PUE and utilisation
     base: ../minimal.yaml            # relative to this file
+    set: {clusters.site-a.idle_power: 0.2}   # fixed overrides of the base (optional)
     method: monte_carlo              # grid | monte_carlo | sobol
     samples: 1000                    # monte_carlo: samples; sobol: base N (2^k)
     seed: 7
@@ -113,6 +114,7 @@ _SPEC_KEYS = {
     "parameters",
     "outputs",
     "sources",
+    "set",
 }
 _OUTPUT_KEYS = {"variables", "quantiles", "hourly_samples", "sensitivity"}
 _MAX_HOURLY_SAMPLES = 20
@@ -336,7 +338,8 @@ def _expand(raw: Mapping, path: str, where: str) -> list[str]:
     """Expand ``*`` segments against the base scenario; every result must exist."""
     parts = path.split(".")
     found: list[list[str]] = [[]]
-    for part in parts:
+    for n_part, part in enumerate(parts):
+        last = n_part == len(parts) - 1
         nxt = []
         for prefix in found:
             node: Any = raw
@@ -349,6 +352,8 @@ def _expand(raw: Mapping, path: str, where: str) -> list[str]:
                 isinstance(node, list) and part.isdigit() and int(part) < len(node)
             ):
                 nxt.append([*prefix, part])
+            elif last and isinstance(node, Mapping) and "*" not in parts:
+                nxt.append([*prefix, part])  # a new leaf: the loader checks it
         found = nxt
     if not found:
         raise _err(
@@ -591,16 +596,24 @@ def _validate(raw: Any, file: str | None, base_dir: Path) -> SweepSpec:
                 given=model,
                 expected="one of " + ", ".join(ANALYTIC_MODELS),
             )
-        if variant is not None:
-            raise _err("variant applies to a base scenario", "variant")
+        if variant is not None or "set" in raw:
+            raise _err("variant and set apply to a base scenario", "variant")
     else:
         base = raw["base"]
         if not isinstance(base, str):
             raise _err("expected a path to a scenario YAML", "base", given=base)
         path = Path(base)
         base_path = str(path if path.is_absolute() else base_dir / path)
-        # Validate the base (and variant) now: errors name the base file.
-        scenario = load_scenario(base_path, variant=variant)
+        fixed = raw.get("set") or {}
+        if not isinstance(fixed, Mapping):
+            raise _err("expected a mapping of dotted path to value", "set", given=fixed)
+        # Validate the base (variant, fixed overrides) now: errors name the base file.
+        try:
+            scenario = load_scenario(base_path, overrides=dict(fixed), variant=variant)
+        except ScenarioError as err:
+            if err.field in {str(k) for k in fixed}:
+                raise _err(err.message, f"set.{err.field}", expected=err.expected) from None
+            raise
         scenario_raw = _plain(scenario.raw)
     seed = raw.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
