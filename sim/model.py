@@ -222,7 +222,8 @@ def operate(
     idle_power: np.ndarray,
     pue: np.ndarray,
     step_h: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    with_energy: bool = True,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """IT power, facility power and energy, eqs. (1), (3), (4) of :mod:`sim.power`.
 
     Parameters
@@ -237,6 +238,9 @@ def operate(
         Power usage effectiveness [1].
     step_h : float
         Time step [h].
+    with_energy : bool
+        Also return energy per step; a sweep leaves it to its streaming
+        reducer, which multiplies by the step in the same way (eq. 4).
 
     Returns
     -------
@@ -244,12 +248,12 @@ def operate(
         IT power [MW].
     facility_power : numpy.ndarray
         Facility power [MW].
-    energy : numpy.ndarray
+    energy : numpy.ndarray or None
         Facility energy within each step [MWh].
     """
     it = it_power_mw(nameplate_mw, utilization, idle_power)
     facility = facility_power_mw(it, pue)
-    energy = energy_mwh(facility, step_h)
+    energy = energy_mwh(facility, step_h) if with_energy else None
     return it, facility, energy
 
 

@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from sim.power import energy_mwh
+
 __all__ = [
     "BLOCK_STEPS",
     "SUMMARY_VARIABLES",
@@ -90,7 +92,8 @@ class AnnualReducer:
         self.counts = np.zeros(n_years, dtype=np.int64)
 
     def _times_step(self, x: np.ndarray) -> np.ndarray:
-        return x if self.step_h == 1.0 else x * self.step_h
+        # eq. (4) of sim.power, energy_mwh; x * 1.0 == x exactly, so skip the copy
+        return x if self.step_h == 1.0 else energy_mwh(x, self.step_h)
 
     def add(
         self,
@@ -126,8 +129,10 @@ class AnnualReducer:
             out=self.coincident_peak_mw[..., year],
         )
         steps = facility_power_mw.shape[-1]
-        util = np.broadcast_to(utilization, (*utilization.shape[:-1], steps))
-        self.utilization_sum[..., year] += util.sum(axis=-1)
+        if utilization.shape[-1] != steps:
+            utilization = np.broadcast_to(utilization, (*utilization.shape[:-1], steps))
+        # summed before broadcasting over samples: once, not once per sample
+        self.utilization_sum[..., year] += utilization.sum(axis=-1)
         self.counts[year] += steps
 
     def finish(self, capacity_end_eflops: np.ndarray, nameplate_end_mw: np.ndarray) -> dict:

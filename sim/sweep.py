@@ -1152,10 +1152,10 @@ def _evaluate_scenario(spec: SweepSpec, k: int, values: list[np.ndarray]) -> dic
                 arrays["pue_max"],
                 bt.climate,
             )
-            it, facility, energy = operate(
-                bt.nameplate_block(lo, hi), u, arrays["idle_power"], pue, step_h
+            it, facility, _ = operate(
+                bt.nameplate_block(lo, hi), u, arrays["idle_power"], pue, step_h, with_energy=False
             )
-            reducer.add(y, it, facility, u, energy)
+            reducer.add(y, it, facility, u)
             for h, i in enumerate(keep_hourly):
                 if s0 <= i < s0 + m:
                     hourly[h, :, lo:hi] = facility[i - s0]
