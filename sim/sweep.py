@@ -902,6 +902,7 @@ def _bindings(spec: SweepSpec, scenario) -> tuple[list[_Binding], list[tuple[int
 
 def _check_ranges(spec: SweepSpec) -> None:
     """Validate each path at the extremes of its values with the scenario's own checks."""
+    drawn = all_sample_values(spec) if spec.method != "grid" else None
     for j, p in enumerate(spec.parameters):
         if p.values is not None:
             candidates = list(p.values)
@@ -909,11 +910,7 @@ def _check_ranges(spec: SweepSpec) -> None:
             strs = [v for v in candidates if not isinstance(v, int | float)]
             candidates = ([min(nums), max(nums)] if nums else []) + strs
         else:
-            vals = (
-                all_sample_values(spec)[j]
-                if spec.n_samples <= 100_000
-                else p.ppf(np.array([1e-9, 1 - 1e-9]))
-            )
+            vals = drawn[j]
             candidates = [float(np.min(vals)), float(np.max(vals))]
         for value in candidates:
             overrides = {path: _override_value(p, path, value, spec.raw) for path in p.paths}

@@ -130,18 +130,13 @@ def _describe(dimensionality: object) -> str:
     return f"of dimension {dimensionality}"
 
 
-@lru_cache(maxsize=4096)
-def _parse_string(text: str, unit: str) -> float | str:
-    """Magnitude of ``text`` in ``unit``, or an error description."""
-    match = _NUMBER_UNIT.match(text)
-    if not match:
-        return "not a number with a unit"
-    number, unit_text = match.groups()
+@lru_cache(maxsize=1024)
+def _conversion(unit_text: str, unit: str) -> float | str | None:
+    """Factor from ``unit_text`` to ``unit``, an error description, or None for
+    offset units (degC), which need pint for every value."""
     target = _unit(unit)
-    if not unit_text:
-        return float(number)  # a bare number written as a string: canonical unit
     try:
-        given = ureg.Quantity(float(number), unit_text)
+        given = ureg.Quantity(1.0, unit_text)
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError):
         return f"unknown unit '{unit_text}'"
     except Exception:  # pint raises a handful of parser errors for odd input
@@ -151,7 +146,31 @@ def _parse_string(text: str, unit: str) -> float | str:
             f"unit '{unit_text}' is {_describe(given.dimensionality)}, "
             f"this field takes {_describe(target.dimensionality)}"
         )
+    if not given._is_multiplicative or not ureg.Quantity(1.0, target)._is_multiplicative:
+        return None
     return float(given.to(target).magnitude)
+
+
+@lru_cache(maxsize=4096)
+def _parse_string(text: str, unit: str) -> float | str:
+    """Magnitude of ``text`` in ``unit``, or an error description.
+
+    Multiplicative units convert by a cached factor (the same float pint
+    computes), so values seen once (a sweep's samples) skip pint's parser.
+    """
+    match = _NUMBER_UNIT.match(text)
+    if not match:
+        return "not a number with a unit"
+    number, unit_text = match.groups()
+    if not unit_text:
+        return float(number)  # a bare number written as a string: canonical unit
+    factor = _conversion(unit_text, unit)
+    if isinstance(factor, str):
+        return factor
+    if factor is not None:
+        return float(number) * factor
+    given = ureg.Quantity(float(number), unit_text)
+    return float(given.to(_unit(unit)).magnitude)
 
 
 def parse_quantity(

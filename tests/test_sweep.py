@@ -149,7 +149,14 @@ def test_same_seed_same_results_on_every_executor_and_other_seeds_differ(tmp_pat
     spec = load_sweep(_mc_spec(base))
     serial = sim.sweep(spec)
     processes = sim.sweep(spec, tmp_path / "p.zarr", executor="processes", workers=2)
-    dask = sim.sweep(spec, tmp_path / "d.zarr", executor="dask", workers=2)
+    # a real Dask LocalCluster, 2 worker processes on loopback, used by its address
+    # (the --scheduler path; --workers N starts the same kind of cluster itself)
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        dask = sim.sweep(spec, tmp_path / "d.zarr", scheduler=cluster.scheduler_address)
     _assert_same(serial, processes)
     _assert_same(serial, dask)
     assert not np.isnan(serial["energy_twh"].values).any()
