@@ -619,7 +619,7 @@ class _Run:
         return last
 
     def today(self) -> np.datetime64:
-        return self.spec.start + np.timedelta64(int(math.floor(self.env.now + 1e-9)), "D")
+        return self.spec.start + np.timedelta64(math.floor(self.env.now + 1e-9), "D")
 
     def resolve(self, hardware: str) -> str:
         """Hardware actually requested now, following switches already in force."""
