@@ -72,6 +72,7 @@ __all__ = [
     "Target",
     "Tariff",
     "additions_to_dataset",
+    "delivery_schedule",
     "monte_carlo_summary",
     "run_monte_carlo",
     "simulate_pipeline",
@@ -551,6 +552,45 @@ def _month_starts(start: np.datetime64, end: np.datetime64) -> list[np.datetime6
     return [m.astype("datetime64[D]") for m in months]
 
 
+def _deliveries(spec: PipelineSpec, s: Supply) -> list[tuple[np.datetime64, float]]:
+    """Dated deliveries of one supply schedule, export controls applied."""
+    out = []
+    if s.initial > 0:
+        out.append((spec.start, float(s.initial)))
+    first = s.start if s.start is not None else spec.start
+    controls = [c for c in spec.shocks if isinstance(c, ExportControl) and c.hardware == s.hardware]
+    for q in _quarter_starts(spec.start, spec.end):
+        if q < first or q < spec.start:
+            continue
+        quarters = int(
+            ((q.astype("datetime64[M]") - first.astype("datetime64[M]")).astype(int)) // 3
+        )
+        amount = s.per_quarter * (1.0 + s.growth_per_year) ** (quarters / 4)
+        for c in controls:
+            if q >= c.date:
+                amount *= 1.0 - c.supply_cut
+        if amount > 0:
+            out.append((q, amount))
+    return out
+
+
+def delivery_schedule(spec: PipelineSpec) -> list[tuple[np.datetime64, str, float]]:
+    """Accelerator deliveries of every supply schedule, shocks applied.
+
+    Parameters
+    ----------
+    spec : PipelineSpec
+
+    Returns
+    -------
+    list of (date, hardware, accelerators)
+        Deliveries on the first day of each quarter [count], plus initial stock
+        on the start date. Deterministic: no random draws.
+    """
+    out = [(d, s.hardware, a) for s in spec.supply for d, a in _deliveries(spec, s)]
+    return sorted(out, key=lambda x: (x[0], x[1]))
+
+
 class _Run:
     """State of one pipeline run (a simpy environment and its containers)."""
 
@@ -594,14 +634,6 @@ class _Run:
             env.process(self._project(p, *d))
 
     # -- shocks as pure functions of the date
-    def supply_factor(self, hardware: str, day: np.datetime64) -> float:
-        """Share of deliveries that still arrive on ``day`` [-]."""
-        f = 1.0
-        for c in self.controls:
-            if c.hardware == hardware and day >= c.date:
-                f *= 1.0 - c.supply_cut
-        return f
-
     def price_factor(self, hardware: str, day: np.datetime64) -> float:
         """Unit price multiplier on ``day`` [-]."""
         f = 1.0
@@ -637,24 +669,12 @@ class _Run:
         event.succeed()
 
     def _deliver(self, s: Supply):
-        spec, env = self.spec, self.env
-        if s.initial > 0:
-            yield self.chips[s.hardware].put(s.initial)
-        first = s.start if s.start is not None else spec.start
-        for q in _quarter_starts(spec.start, spec.end):
-            if q < first or q < spec.start:
-                continue
-            t = spec.day(q)
+        env = self.env
+        for day, amount in _deliveries(self.spec, s):
+            t = self.spec.day(day)
             if t > env.now:
                 yield env.timeout(t - env.now)
-            years = (t - spec.day(first)) / 365.2425
-            amount = (
-                s.per_quarter
-                * (1.0 + s.growth_per_year) ** (math.floor(years * 4) / 4)
-                * self.supply_factor(s.hardware, q)
-            )
-            if amount > 0:
-                yield self.chips[s.hardware].put(amount)
+            yield self.chips[s.hardware].put(amount)
 
     def _connect(self, g: GridRegion):
         spec, env = self.spec, self.env
