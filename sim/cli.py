@@ -210,6 +210,67 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_pipeline(args: argparse.Namespace) -> int:
+    from sim.pipeline import monte_carlo_summary, run_monte_carlo
+    from sim.pipeline_io import pipeline_samples, pipeline_spec
+
+    scenario = _load(args, args.variant)
+    spec = pipeline_spec(scenario)
+    samples = args.seeds if args.seeds is not None else pipeline_samples(scenario)
+    if samples < 1:
+        raise ScenarioError("--seeds must be >= 1", given=samples)
+    seed = scenario.seed if args.seed is None else args.seed
+    if seed < 0:
+        raise ScenarioError("--seed must be >= 0", given=seed)
+    ds = run_monte_carlo(spec, seed, samples)
+    summ = monte_carlo_summary(ds)
+    online = summ["capacity_online_eflops"]
+    years = sorted({int(str(t)[:4]) for t in online["time"].values})
+    year_end = {
+        y: online.sel(time=online["time"].dt.year == y).isel(time=-1).values.tolist() for y in years
+    }
+    targets = [
+        {
+            "target": str(name),
+            "date": str(ds["target_date"].values[j])[:10],
+            "capacity_eflops": float(ds["target_eflops"].values[j]),
+            "p10_p50_p90_eflops": summ["capacity_at_target_eflops"]
+            .sel(target=name)
+            .values.tolist(),
+            "probability": float(summ["target_probability"].values[j]),
+        }
+        for j, name in enumerate(ds["target"].values)
+    ]
+    if args.json:
+        out = {
+            "scenario": scenario.name,
+            "variant": scenario.variant,
+            "precision": scenario.reporting_precision,
+            "samples": samples,
+            "seed": seed,
+            "year_end_p10_p50_p90_eflops": {str(y): v for y, v in year_end.items()},
+            "targets": targets,
+        }
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return 0
+    title = scenario.name + (f" [variant {scenario.variant}]" if scenario.variant else "")
+    print(title)
+    print(
+        f"build-out pipeline: {samples} samples, seed {seed}, capacity in "
+        f"{scenario.reporting_precision} EFLOPS, all clusters"
+    )
+    print(f"{'year end':>8} {'P10':>10} {'P50':>10} {'P90':>10}")
+    for y, (p10, p50, p90) in year_end.items():
+        print(f"{y:>8} {p10:>10.2f} {p50:>10.2f} {p90:>10.2f}")
+    for t in targets:
+        p10, p50, p90 = t["p10_p50_p90_eflops"]
+        print(
+            f"target {t['target']}: {t['capacity_eflops']:g} EFLOPS by {t['date']}: "
+            f"P10/P50/P90 {p10:.2f}/{p50:.2f}/{p90:.2f}, probability {t['probability']:.3f}"
+        )
+    return 0
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from sim.schema import markdown_table
 
@@ -251,6 +312,17 @@ def build_parser() -> argparse.ArgumentParser:
     scenario_args(p_cmp, variant=False)
     p_cmp.add_argument("--json", action="store_true", help="print the comparison as JSON")
     p_cmp.set_defaults(func=_cmd_compare)
+
+    p_pipe = sub.add_parser(
+        "pipeline", help="Monte Carlo of the build-out pipeline: P10/P50/P90 and target odds"
+    )
+    scenario_args(p_pipe)
+    p_pipe.add_argument(
+        "--seeds", type=int, help="number of samples (default: the scenario's pipeline.samples)"
+    )
+    p_pipe.add_argument("--seed", type=int, help="root seed (default: the scenario's seed)")
+    p_pipe.add_argument("--json", action="store_true", help="print the result as JSON")
+    p_pipe.set_defaults(func=_cmd_pipeline)
 
     p_schema = sub.add_parser("schema", help="print every scenario field with unit and default")
     p_schema.set_defaults(func=_cmd_schema)

@@ -42,9 +42,23 @@ __all__ = [
 #: Optional sections that later layers parse: top-level name → "module:function".
 #: The function takes (raw_section, field_path, scenario_so_far) and returns any object,
 #: stored in ``Scenario.sections[name]``. It raises ScenarioError for bad input.
-SECTION_PARSERS: dict[str, str] = {}
+SECTION_PARSERS: dict[str, str] = {
+    # build-out pipeline (sim.pipeline; parsed in sim.pipeline_io)
+    "supply": "sim.pipeline_io:parse_supply",
+    "grid_connections": "sim.pipeline_io:parse_grid_connections",
+    "shocks": "sim.pipeline_io:parse_shocks",
+    "projects": "sim.pipeline_io:parse_projects",
+    "pipeline": "sim.pipeline_io:parse_pipeline",
+}
 #: Same for per-cluster sections; stored in ``Cluster.sections[name]``.
-CLUSTER_SECTION_PARSERS: dict[str, str] = {}
+CLUSTER_SECTION_PARSERS: dict[str, str] = {
+    # build-out pipeline (sim.pipeline; parsed in sim.pipeline_io)
+    "supply": "sim.pipeline_io:parse_supply",
+    "grid_connections": "sim.pipeline_io:parse_grid_connections",
+    "shocks": "sim.pipeline_io:parse_shocks",
+    "projects": "sim.pipeline_io:parse_projects",
+    "pipeline": "sim.pipeline_io:parse_pipeline",
+}
 
 
 # ---------------------------------------------------------------------------
