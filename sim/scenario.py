@@ -450,6 +450,14 @@ def _fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str
     values = np.array([])
     kind = "compute"
     additions: list[Addition] = []
+    share_of = sec.get("share_of", "compute")
+    if share_of not in ("compute", "power"):
+        raise ScenarioError(
+            "unknown share basis",
+            field=f"{path}.share_of",
+            given=share_of,
+            expected="compute or power",
+        )
     if has_points:
         shares = _shares(_required(sec, "hardware", path), f"{path}.hardware", hardware)
         pts = _mapping(sec["capacity"], f"{path}.capacity")
@@ -524,6 +532,18 @@ def _fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str
                     given=need,
                     expected=f"a precision '{name}' has: {', '.join(sorted(effs))}",
                 )
+    if share_of == "power":
+        shares = _power_to_compute_shares(shares, hardware, precision)
+        additions = [
+            Addition(
+                a.start,
+                a.end,
+                a.amount,
+                a.kind,
+                _power_to_compute_shares(a.shares, hardware, precision),
+            )
+            for a in additions
+        ]
     return Fleet(
         precision=precision,
         shares=shares,
@@ -534,6 +554,17 @@ def _fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str
         rack_power_w=rack_kw * 1e3,
         rack_occupancy=occupancy,
     )
+
+
+def _power_to_compute_shares(
+    shares: dict[str, float], hardware: Mapping[str, Hardware], precision: str
+) -> dict[str, float]:
+    """Shares of IT power q_h → shares of compute s_h = q_h·eff_h / Σ q·eff."""
+    if not shares:
+        return shares
+    weights = {n: q * hardware[n].efficiency_flops_per_w[precision] for n, q in shares.items()}
+    total = sum(weights.values())
+    return {n: w / total for n, w in weights.items()}
 
 
 def _utilization(raw: Any, path: str) -> np.ndarray:
