@@ -523,6 +523,32 @@ def _run_engine(
             free[c] = f
 
     else:
+        reservation = [[-1, math.inf, 0] for _ in range(nclu)]
+
+        def shadow_of(run_c: list, need: int, f: int) -> tuple[float, int]:
+            """Earliest time ``need`` accelerators are free, and the spare then.
+
+            Walks the running heap in end order without sorting it: a frontier
+            heap of indices gives the k earliest ends in O(k log k).
+            """
+            avail = f
+            n_run = len(run_c)
+            if not n_run:
+                return math.inf, 0
+            front = [(run_c[0][0], 0)]
+            while front:
+                e, i = heappop(front)
+                k = run_c[i][1]
+                if not finished[k]:
+                    avail += acc[k]
+                    if avail >= need:
+                        return e, avail - need
+                child = 2 * i + 1
+                if child < n_run:
+                    heappush(front, (run_c[child][0], child))
+                    if child + 1 < n_run:
+                        heappush(front, (run_c[child + 1][0], child + 1))
+            return math.inf, 0
 
         def dispatch_sjf(c: int) -> None:
             q = queues[c]
@@ -546,38 +572,32 @@ def _run_engine(
                 Timeout(env, d, k).callbacks.append(done)
             if q and f > 0 and backfill_depth > 0:
                 head = q[0][1]
-                cand = [
-                    (d, k) for d, k in q[1 : backfill_depth + 1] if not started[k] and acc[k] <= f
-                ]
-                if cand:
-                    need = acc[head]
-                    avail = f
-                    shadow = math.inf
-                    extra = 0
-                    for e, k in sorted(run_c):
-                        if finished[k]:
-                            continue
-                        avail += acc[k]
-                        if avail >= need:
-                            shadow = e
-                            extra = avail - need
-                            break
-                    for d, k in cand:
-                        a = acc[k]
-                        if a > f:
-                            continue
-                        if now + d <= shadow:
-                            pass
-                        elif a <= extra:
-                            extra -= a
-                        else:
-                            continue
-                        started[k] = True
-                        f -= a
-                        start[k] = now
-                        where[k] = c
-                        heappush(run_c, (now + d, k))
-                        Timeout(env, d, k).callbacks.append(done)
+                resv = reservation[c]
+                for d, k in q[1 : backfill_depth + 1]:
+                    a = acc[k]
+                    if a > f or started[k]:
+                        continue
+                    if resv[0] != head:
+                        # The head's reserved start (shadow) and the accelerators
+                        # spare then (extra). Jobs end exactly when scheduled, so
+                        # both hold until the head changes; backfills that run
+                        # past the shadow use up extra.
+                        resv[0] = head
+                        resv[1], resv[2] = shadow_of(run_c, acc[head], f)
+                    if now + d <= resv[1]:
+                        pass
+                    elif a <= resv[2]:
+                        resv[2] -= a
+                    else:
+                        continue
+                    started[k] = True
+                    f -= a
+                    start[k] = now
+                    where[k] = c
+                    heappush(run_c, (now + d, k))
+                    Timeout(env, d, k).callbacks.append(done)
+                    if f == 0:
+                        break
             free[c] = f
 
         def done(ev: Timeout) -> None:
