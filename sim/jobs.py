@@ -690,6 +690,7 @@ def simulate_jobs(
     start: Any = "2025-01-01",
     backfill_depth: int = 32,
     quantiles: Sequence[float] = DEFAULT_QUANTILES,
+    keep_jobs: bool = False,
 ) -> xr.Dataset:
     """Run the job-level simulation.
 
@@ -713,6 +714,9 @@ def simulate_jobs(
         Waiting jobs considered for backfilling [count].
     quantiles : sequence of float
         Wait-time quantiles to report [-].
+    keep_jobs : bool, default False
+        Also return per-job ``job_start_h`` [h] and ``job_cluster`` on dim ``job``
+        (in trace order).
 
     Returns
     -------
@@ -857,4 +861,7 @@ def simulate_jobs(
             "horizon_h": float(horizon_h),
         },
     )
+    if keep_jobs:
+        ds["job_start_h"] = v(("job",), start_h, "h", "start time since hour 0")
+        ds["job_cluster"] = v(("job",), where, "1", "index of the cluster the job ran on")
     return ds
