@@ -152,3 +152,12 @@ def test_cli_user_errors_exit_2_with_one_line(args, needle, capsys, monkeypatch)
     assert needle in err
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_addition_before_hardware_ships(minimal):
+    minimal["clusters"]["site-a"]["fleet"] = {
+        "precision": "fp16",
+        # catalog gb200: available_from 2025
+        "additions": [{"year": 2023, "capacity": "1 EFLOPS", "hardware": {"gb200": 1.0}}],
+    }
+    _fail(minimal, "not available until 2025", "clusters.site-a.fleet.additions.0.hardware.gb200")
