@@ -49,16 +49,11 @@ SECTION_PARSERS: dict[str, str] = {
     "shocks": "sim.pipeline_io:parse_shocks",
     "projects": "sim.pipeline_io:parse_projects",
     "pipeline": "sim.pipeline_io:parse_pipeline",
+    # job-level simulation (sim.jobs; parsed in sim.jobs_io)
+    "jobs": "sim.jobs_io:parse_jobs",
 }
 #: Same for per-cluster sections; stored in ``Cluster.sections[name]``.
-CLUSTER_SECTION_PARSERS: dict[str, str] = {
-    # build-out pipeline (sim.pipeline; parsed in sim.pipeline_io)
-    "supply": "sim.pipeline_io:parse_supply",
-    "grid_connections": "sim.pipeline_io:parse_grid_connections",
-    "shocks": "sim.pipeline_io:parse_shocks",
-    "projects": "sim.pipeline_io:parse_projects",
-    "pipeline": "sim.pipeline_io:parse_pipeline",
-}
+CLUSTER_SECTION_PARSERS: dict[str, str] = {}
 
 
 # ---------------------------------------------------------------------------
