@@ -78,6 +78,11 @@ __all__ = [
     "simulate_pipeline",
 ]
 
+#: Spawn key of the pipeline's random streams: sample ``i`` draws from
+#: ``SeedSequence(seed, spawn_key=(PIPELINE_STREAM,)).spawn(n)[i]``, which never
+#: coincides with the per-cluster streams ``SeedSequence(seed).spawn(k)`` of ``sim.run``.
+PIPELINE_STREAM = 0x70697065  # "pipe"
+
 #: Days in a mean Gregorian month [d].
 DAYS_PER_MONTH = 365.2425 / 12
 #: FLOPS per EFLOPS, and per TFLOPS.
@@ -826,8 +831,10 @@ def additions_to_dataset(
 def run_monte_carlo(spec: PipelineSpec, seed: int, n_samples: int) -> xr.Dataset:
     """Repeat the pipeline over independent seeds.
 
-    Sample ``i`` uses ``numpy.random.default_rng(SeedSequence(seed).spawn(n)[i])``,
-    so a sample's result does not depend on how many samples run or where.
+    Sample ``i`` uses ``default_rng(SeedSequence(seed, spawn_key=(PIPELINE_STREAM,))
+    .spawn(n)[i])``: a sample's result does not depend on how many samples run
+    or where, and its stream is independent of the climate streams that
+    :func:`sim.run` spawns from the same seed.
 
     Parameters
     ----------
@@ -846,7 +853,7 @@ def run_monte_carlo(spec: PipelineSpec, seed: int, n_samples: int) -> xr.Dataset
     """
     if int(n_samples) != n_samples or n_samples < 1:
         raise ValueError(f"n_samples must be an integer >= 1, got {n_samples!r}")
-    children = np.random.SeedSequence(seed).spawn(int(n_samples))
+    children = np.random.SeedSequence(seed, spawn_key=(PIPELINE_STREAM,)).spawn(int(n_samples))
     months = np.arange(
         spec.start.astype("datetime64[M]"),
         spec.end.astype("datetime64[M]") + 1,
