@@ -42,6 +42,7 @@ dated vintage cohorts, so :func:`sim.run` takes it unchanged.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -310,12 +311,43 @@ def parse_shocks(raw: Any, path: str, scenario: Scenario) -> list[Any]:
     return out
 
 
+def _plan_items(sec: Mapping, p: str) -> list[tuple[str, float, np.datetime64]]:
+    """Expand a capacity plan into (name, capacity [EFLOPS], announce date) items.
+
+    ``n = ceil(capacity / project_size)`` projects, all of ``project_size`` but
+    the last (the remainder), announced evenly from ``announce.from`` to
+    ``announce.to`` (both included).
+    """
+    total = parse_quantity(
+        sec["capacity"], "EFLOPS", f"{p}.capacity", minimum=0, strict_minimum=True
+    )
+    size = parse_quantity(
+        sec["project_size"], "EFLOPS", f"{p}.project_size", minimum=0, strict_minimum=True
+    )
+    ann = _mapping(sec["announce"], f"{p}.announce", ("from", "to"), ("from", "to"))
+    first, last = _date(ann["from"], f"{p}.announce.from"), _date(ann["to"], f"{p}.announce.to")
+    if last < first:
+        raise ScenarioError("to before from", field=f"{p}.announce.to", given=str(last))
+    n = math.ceil(total / size - 1e-9)
+    span = int((last - first).astype(int))
+    items = []
+    for k in range(n):
+        cap = min(size, total - k * size)
+        day = first + np.timedelta64(round(span * k / (n - 1)) if n > 1 else 0, "D")
+        items.append((f"{sec['plan']}-{k + 1}", cap, day))
+    return items
+
+
 def parse_projects(raw: Any, path: str, scenario: Scenario) -> list[Project]:
-    """``projects:`` → list of Project."""
+    """``projects:`` → list of Project.
+
+    An item with ``plan: NAME`` instead of ``name`` is a capacity plan:
+    ``capacity`` in projects of ``project_size`` announced evenly over
+    ``announce: {from, to}`` (see :func:`_plan_items`).
+    """
     if not isinstance(raw, list) or not raw:
         raise ScenarioError("expected a list of projects", field=path, given=raw)
-    keys = (
-        "name",
+    common = (
         "cluster",
         "grid_region",
         "hardware",
@@ -326,19 +358,28 @@ def parse_projects(raw: Any, path: str, scenario: Scenario) -> list[Project]:
         "tranches",
         "install",
         "pue",
-        "grid",
         "note",
     )
-    required = ("name", "cluster", "grid_region", "hardware", "capacity", "announce")
     out = []
     names = set()
     for i, sec in enumerate(raw):
         p = f"{path}.{i}"
-        _mapping(sec, p, keys, required)
-        name = str(sec["name"])
-        if name in names:
-            raise ScenarioError("duplicate project name", field=f"{p}.name", given=name)
-        names.add(name)
+        if isinstance(sec, Mapping) and "plan" in sec:
+            _mapping(
+                sec, p, ("plan", "project_size", *common), ("plan", "project_size", *common[:5])
+            )
+            items = _plan_items(sec, p)
+        else:
+            _mapping(sec, p, ("name", "grid", *common), ("name", *common[:5]))
+            items = [
+                (
+                    str(sec["name"]),
+                    parse_quantity(
+                        sec["capacity"], "EFLOPS", f"{p}.capacity", minimum=0, strict_minimum=True
+                    ),
+                    _date(sec["announce"], f"{p}.announce"),
+                )
+            ]
         cluster = str(sec["cluster"])
         if cluster not in scenario.clusters:
             raise ScenarioError(
@@ -352,28 +393,34 @@ def parse_projects(raw: Any, path: str, scenario: Scenario) -> list[Project]:
             raise ScenarioError(
                 "not a tranche count", field=f"{p}.tranches", given=tranches, expected="int >= 1"
             )
-        out.append(
-            Project(
-                name=name,
-                cluster=cluster,
-                grid_region=str(sec["grid_region"]),
-                hardware=str(sec["hardware"]),
-                capacity_eflops=parse_quantity(
-                    sec["capacity"], "EFLOPS", f"{p}.capacity", minimum=0, strict_minimum=True
-                ),
-                announce=_date(sec["announce"], f"{p}.announce"),
-                permit=_duration(sec.get("permit", 0), f"{p}.permit"),
-                construct=_duration(sec.get("construct", 0), f"{p}.construct"),
-                tranches=tranches,
-                install=_duration(sec.get("install", 0), f"{p}.install"),
-                pue=parse_quantity(sec.get("pue", 1.3), "dimensionless", f"{p}.pue", minimum=1),
-                grid_mw=(
-                    parse_quantity(sec["grid"], "MW", f"{p}.grid", minimum=0)
-                    if "grid" in sec
-                    else None
-                ),
-            )
+        permit = _duration(sec.get("permit", 0), f"{p}.permit")
+        construct = _duration(sec.get("construct", 0), f"{p}.construct")
+        install = _duration(sec.get("install", 0), f"{p}.install")
+        pue = parse_quantity(sec.get("pue", 1.3), "dimensionless", f"{p}.pue", minimum=1)
+        grid_mw = (
+            parse_quantity(sec["grid"], "MW", f"{p}.grid", minimum=0) if "grid" in sec else None
         )
+        for name, capacity, announce in items:
+            if name in names:
+                key = "plan" if "plan" in sec else "name"
+                raise ScenarioError("duplicate project name", field=f"{p}.{key}", given=name)
+            names.add(name)
+            out.append(
+                Project(
+                    name=name,
+                    cluster=cluster,
+                    grid_region=str(sec["grid_region"]),
+                    hardware=str(sec["hardware"]),
+                    capacity_eflops=capacity,
+                    announce=announce,
+                    permit=permit,
+                    construct=construct,
+                    tranches=tranches,
+                    install=install,
+                    pue=pue,
+                    grid_mw=grid_mw,
+                )
+            )
     return out
 
 

@@ -199,3 +199,32 @@ def test_shipped_zhejiang_scenario():
     s = sim.load_scenario(ZHEJIANG, overrides={"horizon.step": "1D"})
     ds = sim.run(s)
     assert float(ds["capacity_eflops"].isel(time=-1).sum()) == pytest.approx(82.0)
+
+
+def test_capacity_plan_expands_into_projects():
+    # 5 EFLOPS in projects of 2 EFLOPS: ceil(5 / 2) = 3 projects of 2, 2 and 1
+    # EFLOPS, announced evenly over 2025-01-01 .. 2025-01-31 (30 days): days
+    # 0, 15 and 30.
+    raw = copy.deepcopy(BASE)
+    raw["projects"] = [
+        {
+            "plan": "wave",
+            "cluster": "site",
+            "grid_region": "east",
+            "hardware": "gpu",
+            "capacity": "5 EFLOPS",
+            "project_size": "2 EFLOPS",
+            "announce": {"from": "2025-01-01", "to": "2025-01-31"},
+            "construct": "60 d",
+        },
+        {**BASE["projects"][0], "name": "wave-2"},
+    ]
+    with pytest.raises(sim.ScenarioError) as err:
+        sim.load_scenario(raw)
+    assert err.value.field == "projects.1.name"  # clashes with the plan's second project
+    raw["projects"].pop()
+    spec = pipeline_spec(sim.load_scenario(raw))
+    assert [p.name for p in spec.projects] == ["wave-1", "wave-2", "wave-3"]
+    assert [p.capacity_eflops for p in spec.projects] == pytest.approx([2.0, 2.0, 1.0])
+    assert [str(p.announce) for p in spec.projects] == ["2025-01-01", "2025-01-16", "2025-01-31"]
+    assert all(p.construct.params == (60.0,) for p in spec.projects)
