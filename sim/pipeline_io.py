@@ -23,6 +23,14 @@ Top-level YAML sections (registered in :data:`sim.scenario.SECTION_PARSERS`)::
         tranches: 3
         install: 1 month
         pue: 1.25
+      - plan: hangzhou-wave           # a capacity plan: 10 EFLOPS in 2 EFLOPS projects,
+        capacity: 10 EFLOPS           # announced evenly over the window (hangzhou-wave-1..5)
+        project_size: 2 EFLOPS
+        announce: {from: 2025-01-01, to: 2025-12-31}
+        cluster: zhejiang
+        grid_region: zhejiang-grid
+        hardware: h100
+        construct: 9 month
     pipeline:
       samples: 1000
       targets:
