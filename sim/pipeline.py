@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -152,6 +152,8 @@ class Duration:
         p = self.params
         if self.kind == "fixed":
             return p[0]
+        if rng is None:
+            raise ValueError(f"a {self.kind} duration needs a numpy.random.Generator, got None")
         if self.kind == "uniform":
             return float(rng.uniform(p[0], p[1]))
         if self.kind == "triangular":
@@ -761,9 +763,9 @@ def simulate_pipeline(spec: PipelineSpec, rng: np.random.Generator) -> list[Addi
     ----------
     spec : PipelineSpec
         Projects, supply, grid regions and shocks.
-    rng : numpy.random.Generator
+    rng : numpy.random.Generator or None
         Source of every random duration; the same generator state gives the
-        same additions.
+        same additions. None is allowed when every duration is fixed.
 
     Returns
     -------
@@ -958,8 +960,3 @@ def monte_carlo_summary(ds: xr.Dataset, quantiles: Sequence[float] = (0.1, 0.5, 
     out.attrs.update(ds.attrs)
     out.attrs["samples"] = int(ds.sizes["sample"])
     return out
-
-
-def with_projects(spec: PipelineSpec, projects: Sequence[Project]) -> PipelineSpec:
-    """A copy of ``spec`` with other projects."""
-    return replace(spec, projects=tuple(projects))
