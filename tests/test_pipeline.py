@@ -279,6 +279,7 @@ def test_deterministic_target_probability():
         (lambda: ExportControl("gpu", "2025-01-01", supply_cut=1.5), "supply_cut"),
         (lambda: spec([project(hardware="tpu")]), "not in catalog"),
         (lambda: spec([project(grid_region="west")]), "grid region"),
+        (lambda: Duration("uniform", (1.0, 2.0)).draw(None), "Generator"),
     ],
 )
 def test_bad_input_is_refused(build, message):
