@@ -536,19 +536,24 @@ def _run_engine(
             if not n_run:
                 return math.inf, 0
             front = [(run_c[0][0], 0)]
+            shadow = math.inf
             while front:
                 e, i = heappop(front)
+                if e > shadow:
+                    break
                 k = run_c[i][1]
                 if not finished[k]:
                     avail += acc[k]
-                    if avail >= need:
-                        return e, avail - need
+                    if avail >= need and shadow == math.inf:
+                        shadow = e  # then count every job ending at that same time
                 child = 2 * i + 1
                 if child < n_run:
                     heappush(front, (run_c[child][0], child))
                     if child + 1 < n_run:
                         heappush(front, (run_c[child + 1][0], child + 1))
-            return math.inf, 0
+            if shadow == math.inf:
+                return math.inf, 0
+            return shadow, avail - need
 
         def dispatch_sjf(c: int) -> None:
             q = queues[c]
@@ -570,6 +575,9 @@ def _run_engine(
                 where[k] = c
                 heappush(run_c, (now + d, k))
                 Timeout(env, d, k).callbacks.append(done)
+                # A head start may run past a reservation made earlier for the
+                # job now back at the head: make it again.
+                reservation[c][0] = -1
             if q and f > 0 and backfill_depth > 0:
                 head = q[0][1]
                 resv = reservation[c]
@@ -617,6 +625,7 @@ def _run_engine(
         if sjf:
             started[j] = True
             heappush(running[c], (env._now + dur[j], j))
+            reservation[c][0] = -1
         Timeout(env, dur[j], j).callbacks.append(done)
 
     def arrive(j: int) -> None:
