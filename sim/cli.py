@@ -224,6 +224,10 @@ def _cmd_pipeline(args: argparse.Namespace) -> int:
         raise ScenarioError("--seed must be >= 0", given=seed)
     ds = run_monte_carlo(spec, seed, samples)
     summ = monte_carlo_summary(ds)
+    if args.out:
+        from sim.results import write_netcdf
+
+        _guard_write(lambda: write_netcdf(ds, args.out), args.out)
     online = summ["capacity_online_eflops"]
     years = sorted({int(str(t)[:4]) for t in online["time"].values})
     year_end = {
@@ -268,6 +272,8 @@ def _cmd_pipeline(args: argparse.Namespace) -> int:
             f"target {t['target']}: {t['capacity_eflops']:g} EFLOPS by {t['date']}: "
             f"P10/P50/P90 {p10:.2f}/{p50:.2f}/{p90:.2f}, probability {t['probability']:.3f}"
         )
+    if args.out:
+        print(f"samples written to {args.out}")
     return 0
 
 
@@ -389,6 +395,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--seeds", type=int, help="number of samples (default: the scenario's pipeline.samples)"
     )
     p_pipe.add_argument("--seed", type=int, help="root seed (default: the scenario's seed)")
+    p_pipe.add_argument(
+        "--out", help="write every sample's capacity online by month as NetCDF (.nc)"
+    )
     p_pipe.add_argument("--json", action="store_true", help="print the result as JSON")
     p_pipe.set_defaults(func=_cmd_pipeline)
 

@@ -128,9 +128,15 @@ def test_cli_pipeline_json_deterministic(tmp_path, capsys):
 
 
 def test_cli_pipeline_table_and_user_errors(tmp_path, capsys):
-    assert main(["pipeline", str(ZHEJIANG), "--seeds", "20"]) == 0
+    nc = tmp_path / "mc.nc"
+    assert main(["pipeline", str(ZHEJIANG), "--seeds", "20", "--out", str(nc)]) == 0
     out = capsys.readouterr().out
     assert "P10" in out and "target zhejiang-2025" in out
+    import xarray as xr
+
+    with xr.open_dataset(nc) as ds:
+        assert ds.sizes["sample"] == 20
+        assert ds["capacity_online_eflops"].attrs["units"] == "EFLOPS"
     assert main(["pipeline", str(ZHEJIANG), "--seeds", "0"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--seeds" in err
