@@ -52,6 +52,7 @@ import itertools
 import json
 import math
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -950,6 +951,18 @@ def _base(spec: SweepSpec):
     return _PREPARED[key]
 
 
+_LOCAL = threading.local()
+
+
+def _buffer(shape: tuple[int, ...]) -> np.ndarray:
+    """A scratch array reused across batches (per thread): no page faults per batch."""
+    buf = getattr(_LOCAL, "buf", None)
+    size = math.prod(shape)
+    if buf is None or buf.size < size:
+        buf = _LOCAL.buf = np.empty(size)
+    return buf[:size].reshape(shape)
+
+
 def _fleet_rows(scenario, structural: list[tuple[int, str]]) -> list[int] | None:
     """Clusters whose fleet the structural paths change, or None when a path
     changes more than fleets (then each sample's inputs are rebuilt whole)."""
@@ -1022,7 +1035,7 @@ def _batch(spec, base, structural, fleet_rows, values, idx: range, ends) -> _Bat
     if structural and fleet_rows is not None:
         names = list(base_names(spec))
         rows = fleet_rows
-        patch = np.empty((m, len(rows), len(base.times)))
+        patch = _buffer((m, len(rows), len(base.times)))
         cap_end = np.broadcast_to(base.capacity_eflops[:, ends], (m, len(names), len(ends))).copy()
         name_end = np.broadcast_to(base.nameplate_mw[:, ends], (m, len(names), len(ends))).copy()
         for b, i in enumerate(idx):
