@@ -392,6 +392,16 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         raise ScenarioError(
             f"cannot write the store: {exc.strerror or exc}", file=str(out)
         ) from None
+    except KeyboardInterrupt:
+        from sim.execute import committed_chunks
+
+        done = len(committed_chunks(out))
+        print(
+            f"interrupted: {done} of {spec.n_chunks} chunks committed in {out}; "
+            "continue with --resume",
+            file=sys.stderr,
+        )
+        return 130
     _print_quantiles(ds)
     print(f"results written to {out}")
     return 0

@@ -190,7 +190,7 @@ def test_kill_and_resume_gives_the_uninterrupted_result(tmp_path):
     assert again.returncode == 2 and "--resume" in again.stderr
 
     resumed = subprocess.run(
-        [*cmd, "--resume", "--serial", "--no-progress"],
+        [*cmd, "--resume", "--workers", "2", "--no-progress"],  # a Dask LocalCluster
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -312,3 +312,28 @@ def test_bad_specs_exit_2_naming_file_and_field(tmp_path, capsys, change, field)
     assert len(err.strip().splitlines()) == 1
     assert str(path) in err and f"field '{field}" in err
     assert not (tmp_path / "x.zarr").exists()
+
+
+def test_shipped_zhejiang_sobol_stays_within_hand_bounds():
+    ds = sim.sweep(ROOT / "scenarios" / "sweeps" / "zhejiang_sobol.yaml")
+    energy = ds["energy_twh"].values[:, 0, 0]
+    assert ds.sizes["sample"] == 256 * (5 + 2)
+    # E = 18 EFLOPS x share / (989.4 TFLOPS / (700 W x overhead)) x (idle + (1 - idle) u)
+    #     x PUE x 8760 h [S41, seed 002]. Lowest corner: share 0.7, overhead 1.2, u 0.6,
+    # idle 0.15, PUE 1.1: 10.70 MW x 0.66 x 1.1 x 8760 h = 0.0680 TWh. Highest: share 1,
+    # overhead 1.8, u 0.9, idle 0.3, PUE 1.42: 22.92 MW x 0.93 x 1.42 x 8760 h = 0.2652 TWh.
+    assert energy.min() >= 0.0680 and energy.max() <= 0.2652
+    si = sobol_indices(ds)
+    assert (si["ST"].values >= 0).all() and float(si["S1"].sum()) <= 1.05
+
+
+def test_shipped_edwc_monte_carlo_brackets_the_base_scenario():
+    spec = load_sweep(ROOT / "scenarios" / "sweeps" / "edwc_monte_carlo.yaml")
+    ds = sim.sweep(spec)
+    total = ds["energy_twh"].sum("cluster").sel(year=2030)
+    base = sim.summarize(sim.run(sim.load_scenario(spec.raw)))
+    base_2030 = float(base["energy_twh"].sum("cluster").sel(year=2030))
+    # the distributions centre on the base assumptions (modes 1.0, PUE and idle ranges
+    # around the scenario's values): the base lies inside the 5-95 % band
+    assert float(total.quantile(0.05)) < base_2030 < float(total.quantile(0.95))
+    assert ds["facility_power_mw_hourly"].sizes["hourly_sample"] == 2
