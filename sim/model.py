@@ -16,6 +16,7 @@ arrays in place of the scenario's.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import xarray as xr
@@ -84,7 +85,7 @@ class Inputs:
     climate: np.ndarray
     temperature_c: np.ndarray | None
 
-    @property
+    @cached_property
     def kernel_temperature_c(self) -> np.ndarray | None:
         """Temperature with 0 in place of NaN, for :func:`pue_series` [degC]."""
         if self.temperature_c is None:

@@ -929,7 +929,7 @@ def _check_ranges(spec: SweepSpec) -> None:
 # Evaluation
 
 _PREPARED: dict[str, Any] = {}
-_SUB_BATCH_ELEMENTS = 1 << 18  # ~2 MB of float64 per working array
+_SUB_BATCH_ELEMENTS = 1 << 17  # ~1 MB of float64 per working array
 
 
 def _base(spec: SweepSpec):
@@ -1049,18 +1049,18 @@ def _batch(spec, base, structural, fleet_rows, values, idx: range, ends) -> _Bat
     else:
         if structural:
             per = [prepare(_sample_scenario(spec, structural, values, i)) for i in idx]
-        nameplate = np.stack([q.nameplate_mw for q in per])
-        cap_end = np.stack([q.capacity_eflops[:, ends] for q in per])
+        nameplate = _stack([q.nameplate_mw for q in per])
+        cap_end = _stack([q.capacity_eflops[:, ends] for q in per])
         name_end = nameplate[:, :, ends]
     n_c = nameplate.shape[1]
     arrays = {
-        name: np.broadcast_to(np.stack([getattr(q, name) for q in per]), (m, n_c, 1)).copy()
+        name: np.broadcast_to(_stack([getattr(q, name) for q in per]), (m, n_c, 1)).copy()
         for name in ("pue_base", "pue_threshold_c", "pue_slope_per_k", "pue_max", "idle_power")
     }
-    climate = np.stack([q.climate for q in per])
+    climate = _stack([q.climate for q in per])
     temperature = None
     if climate.any():
-        temperature = np.stack(
+        temperature = _stack(
             [
                 q.kernel_temperature_c
                 if q.temperature_c is not None
@@ -1068,7 +1068,7 @@ def _batch(spec, base, structural, fleet_rows, values, idx: range, ends) -> _Bat
                 for q in per
             ]
         )
-    profiles = np.broadcast_to(np.stack([q.utilization_profile for q in per]), (m, n_c, 24)).copy()
+    profiles = np.broadcast_to(_stack([q.utilization_profile for q in per]), (m, n_c, 24)).copy()
     return _Batch(
         nameplate=nameplate,
         patch_rows=fleet_rows if patch is not None else None,
@@ -1079,8 +1079,13 @@ def _batch(spec, base, structural, fleet_rows, values, idx: range, ends) -> _Bat
         climate=climate,
         temperature=temperature,
         profiles=profiles,
-        utilization=np.stack([q.utilization for q in per]),
+        utilization=_stack([q.utilization for q in per]),
     )
+
+
+def _stack(arrays: list[np.ndarray]) -> np.ndarray:
+    """Stack along a new first axis; one array becomes a view, not a copy."""
+    return arrays[0][None] if len(arrays) == 1 else np.stack(arrays)
 
 
 def base_names(spec: SweepSpec) -> list[str]:
