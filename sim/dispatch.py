@@ -526,7 +526,7 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
         o_link = int(origins[0])  # link limits only occur for single-origin groups
         merit = cost_p[slots] + p.transfer_cost_per_eflops_h[o_link, slot_cluster][:, None]
 
-        def take(slot_idx, steps, amount, origins=origins, w=w, q_o=q_o):
+        def take(slot_idx, steps, amount, slots=slots, o_link=o_link):
             """Book ``amount`` [G-summed, EFLOPS] at slots[slot_idx] in ``steps``."""
             pp = slots[slot_idx]
             cc = cluster_of[pp]
