@@ -1,0 +1,274 @@
+"""The ``suanli`` command (also ``python -m sim``).
+
+A user mistake prints one line ``error: FILE:LINE: field 'PATH': ...`` on
+stderr and exits with status 2; it never prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from sim import __version__
+from sim.errors import ScenarioError
+
+__all__ = ["main"]
+
+USER_ERROR = 2
+
+# Columns of the printed annual summary: variable, header, format.
+_COLUMNS = (
+    ("capacity_eflops", "capacity EFLOPS", "{:>16.3f}"),
+    ("energy_twh", "energy TWh", "{:>12.4f}"),
+    ("peak_facility_power_mw", "peak MW", "{:>10.1f}"),
+    ("mean_pue", "PUE", "{:>7.3f}"),
+    ("mean_utilization", "util", "{:>6.2f}"),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits 2 with one line (its default is also 2, but prints usage)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"error: {message} (see '{self.prog} --help')", file=sys.stderr)
+        raise SystemExit(USER_ERROR)
+
+
+def _overrides(items: Sequence[str] | None) -> dict[str, Any]:
+    from sim.scenario import parse_override
+
+    return dict(parse_override(item) for item in items or [])
+
+
+def _load(args: argparse.Namespace, variant: str | None = None):
+    from sim.scenario import load_scenario
+
+    return load_scenario(args.scenario, overrides=_overrides(args.set), variant=variant)
+
+
+def _table(summary: xr.Dataset, precision: str) -> str:
+    headers = ["year", "cluster"] + [h for _, h, _ in _COLUMNS]
+    clusters = [str(c) for c in summary["cluster"].values]
+    width = max([len("cluster"), len("total")] + [len(c) for c in clusters])
+    head = f"{headers[0]:>4}  {headers[1]:<{width}}" + "".join(
+        f"{h:>{len(fmt.format(0.0))}}" for _, h, fmt in _COLUMNS
+    )
+    lines = [head, "-" * len(head)]
+    total = _totals(summary)
+    for y, year in enumerate(summary["year"].values):
+        for c, name in enumerate(clusters):
+            row = [summary[v].values[c, y] for v, _, _ in _COLUMNS]
+            lines.append(_row(int(year), name, row, width))
+        row = [total[v][y] for v, _, _ in _COLUMNS]
+        lines.append(_row(int(year), "total", row, width))
+        lines.append("")
+    lines.append(f"capacity at year end in {precision}; PUE energy-weighted; util time-mean")
+    return "\n".join(lines)
+
+
+def _row(year: int, name: str, values: list[float], width: int) -> str:
+    cells = "".join(
+        (
+            fmt.format(v)
+            if not (isinstance(v, float) and math.isnan(v))
+            else f"{'-':>{len(fmt.format(0.0))}}"
+        )
+        for (_, _, fmt), v in zip(_COLUMNS, values, strict=True)
+    )
+    return f"{year:>4}  {name:<{width}}{cells}"
+
+
+def _totals(summary: xr.Dataset) -> dict[str, np.ndarray]:
+    """Totals over clusters. Peak is the sum of cluster peaks (an upper bound of the
+    coincident peak, which needs the hourly data)."""
+    e = summary["energy_twh"].values.sum(axis=0)
+    it = summary["it_energy_twh"].values.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pue = np.where(it > 0, e / it, np.nan)
+    return {
+        "capacity_eflops": summary["capacity_eflops"].values.sum(axis=0),
+        "energy_twh": e,
+        "peak_facility_power_mw": summary["peak_facility_power_mw"].values.sum(axis=0),
+        "mean_pue": pue,
+        "mean_utilization": summary["mean_utilization"].values.mean(axis=0),
+    }
+
+
+def _summary_json(summary: xr.Dataset, ds: xr.Dataset) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "scenario": ds.attrs.get("scenario"),
+        "variant": ds.attrs.get("variant") or None,
+        "precision": ds.attrs.get("precision"),
+        "units": {v: summary[v].attrs.get("units") for v in summary.data_vars},
+        "years": {},
+    }
+    for y, year in enumerate(summary["year"].values):
+        block = {}
+        for c, name in enumerate(summary["cluster"].values):
+            block[str(name)] = {
+                v: _num(summary[v].values[c, y]) for v in summary.data_vars if summary[v].ndim == 2
+            }
+        out["years"][str(int(year))] = block
+    return out
+
+
+def _num(x: Any) -> float | None:
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    import sim
+
+    scenario = _load(args, args.variant)
+    ds = sim.run(scenario)
+    summary = sim.summarize(ds)
+    if args.out:
+        from sim.results import write_netcdf
+
+        _guard_write(lambda: write_netcdf(ds, args.out), args.out)
+    if args.plot:
+        from sim.plots import plot_run
+
+        _guard_write(lambda: plot_run(ds, summary, args.plot), args.plot)
+    if args.json:
+        print(json.dumps(_summary_json(summary, ds), indent=2, ensure_ascii=False))
+    else:
+        title = scenario.name + (f" [variant {scenario.variant}]" if scenario.variant else "")
+        print(title)
+        print(_table(summary, scenario.reporting_precision))
+        for what, path in (("results", args.out), ("chart", args.plot)):
+            if path:
+                print(f"{what} written to {path}")
+    return 0
+
+
+def _guard_write(write: Any, path: str) -> None:
+    try:
+        write()
+    except OSError as exc:
+        raise ScenarioError(f"cannot write output: {exc.strerror or exc}", file=path) from None
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    scenario = _load(args, args.variant)
+    n_steps = len(scenario.horizon.times())
+    print(
+        f"ok: {args.scenario}: '{scenario.name}', {len(scenario.clusters)} clusters, "
+        f"{n_steps} steps of {scenario.horizon.step_h:g} h, "
+        f"{len(scenario.variants())} variants"
+    )
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    import sim
+
+    base = _load(args)
+    names: list[str | None] = [None, *base.variants()]
+    rows = []
+    for name in names:
+        scenario = base if name is None else _load(args, name)
+        summary = sim.summarize(sim.run(scenario))
+        last = -1
+        totals = _totals(summary)
+        rows.append(
+            {
+                "variant": name or "(base)",
+                "year": int(summary["year"].values[last]),
+                "capacity_eflops": float(totals["capacity_eflops"][last]),
+                "precision": scenario.reporting_precision,
+                "energy_twh": float(totals["energy_twh"][last]),
+                "peak_mw": float(totals["peak_facility_power_mw"][last]),
+                "mean_pue": _num(totals["mean_pue"][last]),
+                "description": "" if name is None else base.variants()[name],
+            }
+        )
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    width = max(len(r["variant"]) for r in rows)
+    print(f"{base.name}: last simulated year, all clusters")
+    print(
+        f"{'variant':<{width}}  {'year':>4} {'capacity EFLOPS':>20} {'energy TWh':>11} "
+        f"{'peak MW':>10} {'PUE':>6}"
+    )
+    for r in rows:
+        cap = f"{r['capacity_eflops']:.2f} {r['precision']}"
+        pue = f"{r['mean_pue']:.3f}" if r["mean_pue"] is not None else "-"
+        print(
+            f"{r['variant']:<{width}}  {r['year']:>4} {cap:>20} {r['energy_twh']:>11.3f} "
+            f"{r['peak_mw']:>10.1f} {pue:>6}"
+        )
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from sim.schema import markdown_table
+
+    print(markdown_table())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``suanli``."""
+    parser = _Parser(
+        prog="suanli", description="suanli (算力): compute build-out, power and energy"
+    )
+    parser.add_argument("--version", action="version", version=f"suanli {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def scenario_args(p: argparse.ArgumentParser, variant: bool = True) -> None:
+        p.add_argument("scenario", help="scenario YAML file")
+        p.add_argument(
+            "--set",
+            action="append",
+            metavar="PATH=VALUE",
+            help="override a field by dotted path, e.g. clusters.site-a.pue=1.3",
+        )
+        if variant:
+            p.add_argument("--variant", help="apply a named variant from the scenario's variants:")
+
+    p_run = sub.add_parser("run", help="simulate a scenario and print the annual summary")
+    scenario_args(p_run)
+    p_run.add_argument("--out", help="write the hourly results as NetCDF (.nc)")
+    p_run.add_argument("--plot", help="write a PNG chart of the results")
+    p_run.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p_run.set_defaults(func=_cmd_run)
+
+    p_val = sub.add_parser("validate", help="check a scenario without running it")
+    scenario_args(p_val)
+    p_val.set_defaults(func=_cmd_validate)
+
+    p_cmp = sub.add_parser("compare", help="run the scenario and each of its variants side by side")
+    scenario_args(p_cmp, variant=False)
+    p_cmp.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    p_cmp.set_defaults(func=_cmd_compare)
+
+    p_schema = sub.add_parser("schema", help="print every scenario field with unit and default")
+    p_schema.set_defaults(func=_cmd_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ScenarioError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return USER_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,838 @@
+"""Scenario: YAML or a mapping → a validated :class:`Scenario` in canonical units.
+
+Loading goes: read YAML safely → apply a variant's overrides → apply user
+overrides (dotted paths) → validate every field against :mod:`sim.schema`,
+converting quantities to canonical units. Any user mistake raises one
+:class:`~sim.errors.ScenarioError` naming the file, field path (and YAML line
+where known), the value given and what was expected.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from sim import catalog
+from sim.errors import ScenarioError
+from sim.schema import keys_of
+from sim.units import RACK_POWER_KW, dimension_of, normalize_precision, parse_quantity
+from sim.yamlio import line_of, read_yaml
+
+__all__ = [
+    "Addition",
+    "Cluster",
+    "Fleet",
+    "Hardware",
+    "Horizon",
+    "PueModel",
+    "Scenario",
+    "apply_overrides",
+    "load_scenario",
+    "parse_override",
+]
+
+#: Optional sections that later layers parse: top-level name → "module:function".
+#: The function takes (raw_section, field_path, scenario_so_far) and returns any object,
+#: stored in ``Scenario.sections[name]``. It raises ScenarioError for bad input.
+SECTION_PARSERS: dict[str, str] = {}
+#: Same for per-cluster sections; stored in ``Cluster.sections[name]``.
+CLUSTER_SECTION_PARSERS: dict[str, str] = {}
+
+
+# ---------------------------------------------------------------------------
+# Validated model
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """Simulated period.
+
+    Attributes
+    ----------
+    start, end : numpy.datetime64
+        First and last simulated day (``end`` included).
+    step_h : float
+        Time step [h].
+    """
+
+    start: np.datetime64
+    end: np.datetime64
+    step_h: float
+
+    def times(self) -> np.ndarray:
+        """Start of every time step, ``datetime64[ns]``."""
+        stop = self.end + np.timedelta64(1, "D")
+        step = np.timedelta64(round(self.step_h * 60), "m")
+        return np.arange(self.start.astype("datetime64[m]"), stop, step).astype("datetime64[ns]")
+
+
+@dataclass(frozen=True)
+class Hardware:
+    """One hardware type, reduced to what the power model needs.
+
+    Attributes
+    ----------
+    name : str
+    efficiency_flops_per_w : dict[str, float]
+        Node-level efficiency per precision [FLOPS/W], i.e. peak / (power × node_overhead).
+    available_from : int or None
+        First shipping year.
+    lifetime_years : float
+        Service life [year].
+    """
+
+    name: str
+    efficiency_flops_per_w: dict[str, float]
+    available_from: int | None = None
+    lifetime_years: float = 6.0
+
+
+@dataclass(frozen=True)
+class Addition:
+    """One cohort of a vintage fleet.
+
+    Attributes
+    ----------
+    start, end : numpy.datetime64
+        Commissioning ramps linearly from ``start`` to ``end`` (equal: a step).
+    amount : float
+        Size in ``kind`` units: FLOPS at the fleet precision, W of IT power, or racks.
+    kind : str
+        ``"compute"``, ``"power"`` or ``"rack"``.
+    shares : dict[str, float]
+        Share of the cohort's compute by hardware name.
+    """
+
+    start: np.datetime64
+    end: np.datetime64
+    amount: float
+    kind: str
+    shares: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """Installed hardware of one cluster.
+
+    Attributes
+    ----------
+    precision : str
+        Precision of compute figures.
+    shares : dict[str, float]
+        Capacity share by hardware (capacity-points mode).
+    points_time : numpy.ndarray of datetime64
+        Capacity point dates (capacity-points mode; empty in vintage mode).
+    points_value : numpy.ndarray
+        Capacity at those dates, in ``points_kind`` units (FLOPS, W or racks).
+    points_kind : str
+        ``"compute"``, ``"power"`` or ``"rack"``.
+    additions : tuple of Addition
+        Vintage cohorts (vintage mode).
+    rack_power_w : float
+        IT power of one standard rack [W].
+    rack_occupancy : float
+        Populated fraction of racks [1].
+    """
+
+    precision: str
+    shares: dict[str, float]
+    points_time: np.ndarray
+    points_value: np.ndarray
+    points_kind: str
+    additions: tuple[Addition, ...]
+    rack_power_w: float
+    rack_occupancy: float
+
+
+@dataclass(frozen=True)
+class PueModel:
+    """PUE: a constant, or a climate model driven by ambient temperature.
+
+    ``PUE(T) = min(max_pue, base + slope_per_k · max(0, T − threshold_c))``.
+    A constant PUE has ``slope_per_k == 0`` and ``base`` the constant.
+    """
+
+    base: float
+    threshold_c: float = 15.0
+    slope_per_k: float = 0.0
+    max_pue: float = 2.0
+
+    @property
+    def is_constant(self) -> bool:
+        return self.slope_per_k == 0.0
+
+
+@dataclass(frozen=True)
+class Climate:
+    """Synthetic hourly ambient temperature parameters [degC, K]."""
+
+    mean_c: float
+    annual_amplitude_k: float
+    diurnal_amplitude_k: float = 5.0
+    noise_k: float = 2.0
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One data-center cluster and its operating assumptions."""
+
+    name: str
+    lat: float
+    lon: float
+    hub: str
+    role: str
+    province: str
+    fleet: Fleet
+    utilization: np.ndarray  # shape (24,) by local hour, fraction
+    idle_power: float
+    pue: PueModel
+    climate: Climate
+    sections: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario in canonical units. Build it with :func:`load_scenario`."""
+
+    name: str
+    description: str
+    seed: int
+    horizon: Horizon
+    reporting_precision: str
+    hardware: dict[str, Hardware]
+    clusters: dict[str, Cluster]
+    raw: dict[str, Any]
+    path: str | None = None
+    variant: str | None = None
+    sections: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def cluster_names(self) -> list[str]:
+        return list(self.clusters)
+
+    def variants(self) -> dict[str, str]:
+        """Variant names and descriptions declared in the scenario."""
+        return {
+            k: (v or {}).get("description", "") for k, v in self.raw.get("variants", {}).items()
+        }
+
+
+# ---------------------------------------------------------------------------
+# Reading helpers
+
+
+def _mapping(value: Any, path: str, schema_path: str | None = None) -> Mapping:
+    """Check ``value`` is a mapping with only the keys the schema allows."""
+    if not isinstance(value, Mapping):
+        raise ScenarioError("expected a mapping", field=path, given=value)
+    if schema_path is not None:
+        allowed = keys_of(schema_path)
+        extra = [k for k in value if str(k) not in allowed]
+        if extra:
+            raise ScenarioError(
+                f"unknown field '{extra[0]}'",
+                field=f"{path}.{extra[0]}" if path else str(extra[0]),
+                expected="one of " + ", ".join(sorted(allowed)),
+            )
+    return value
+
+
+def _required(section: Mapping, key: str, path: str) -> Any:
+    if key not in section or section[key] is None:
+        full = f"{path}.{key}" if path else key
+        raise ScenarioError("missing required field", field=full)
+    return section[key]
+
+
+def _date(value: Any, path: str) -> np.datetime64:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return np.datetime64(value, "D")
+    if isinstance(value, str):
+        try:
+            return np.datetime64(dt.date.fromisoformat(value.strip()), "D")
+        except ValueError:
+            pass
+    raise ScenarioError("not a date", field=path, given=value, expected="a date YYYY-MM-DD")
+
+
+def _fraction(value: Any, path: str) -> float:
+    return parse_quantity(value, "dimensionless", path, minimum=0.0, maximum=1.0)
+
+
+def _year(value: Any, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2200:
+        raise ScenarioError("not a year", field=path, given=value, expected="a year like 2025")
+    return value
+
+
+# ---------------------------------------------------------------------------
+# Sections
+
+
+def _horizon(raw: Any) -> Horizon:
+    sec = _mapping(raw, "horizon", "horizon")
+    start = _date(_required(sec, "start", "horizon"), "horizon.start")
+    end = _date(_required(sec, "end", "horizon"), "horizon.end")
+    if end < start:
+        raise ScenarioError(
+            "end is before start",
+            field="horizon.end",
+            given=str(end),
+            expected=f"a date on or after {start}",
+        )
+    step_raw = sec.get("step", "1h")
+    if isinstance(step_raw, str) and step_raw.strip().upper() == "1D":
+        step_raw = "24 h"
+    step_h = parse_quantity(step_raw, "h", "horizon.step", minimum=0, strict_minimum=True)
+    if not (step_h == 24 or (step_h >= 1 and step_h.is_integer() and 24 % step_h == 0)):
+        raise ScenarioError(
+            "unsupported time step",
+            field="horizon.step",
+            given=step_raw,
+            expected="1h, 2h, 3h, 4h, 6h, 8h, 12h or 1D",
+        )
+    return Horizon(start, end, step_h)
+
+
+def _hardware_entry(name: str, raw: Any, path: str) -> Hardware:
+    sec = dict(_mapping(raw, path, "hardware.<name>"))
+    if "from" in sec:
+        base_name = sec.pop("from")
+        base = catalog.entry(base_name, field=f"{path}.from")
+        # the user's fields replace the catalog's; efficiency and peak are exclusive
+        if "efficiency" in sec:
+            base = {k: v for k, v in base.items() if k not in ("peak_flops", "power")}
+        if "peak_flops" in sec or "power" in sec:
+            base = {k: v for k, v in base.items() if k != "efficiency"}
+        sec = {**base, **sec}
+    has_peak = "peak_flops" in sec or "power" in sec
+    has_eff = "efficiency" in sec
+    if has_peak and has_eff:
+        raise ScenarioError(
+            "give either peak_flops with power, or efficiency, not both",
+            field=path,
+        )
+    efficiency: dict[str, float] = {}
+    if has_eff:
+        effs = _mapping(sec["efficiency"], f"{path}.efficiency")
+        if not effs:
+            raise ScenarioError("empty", field=f"{path}.efficiency", expected="precision: GFLOPS/W")
+        for prec, val in effs.items():
+            p = normalize_precision(prec, f"{path}.efficiency.{prec}")
+            gflops_w = parse_quantity(
+                val, "GFLOPS/W", f"{path}.efficiency.{prec}", minimum=0, strict_minimum=True
+            )
+            efficiency[p] = gflops_w * 1e9
+    elif has_peak:
+        peaks = _mapping(_required(sec, "peak_flops", path), f"{path}.peak_flops")
+        power_w = parse_quantity(
+            _required(sec, "power", path), "W", f"{path}.power", minimum=0, strict_minimum=True
+        )
+        overhead = parse_quantity(
+            sec.get("node_overhead", 1.0),
+            "dimensionless",
+            f"{path}.node_overhead",
+            minimum=0,
+            strict_minimum=True,
+        )
+        if not peaks:
+            raise ScenarioError("empty", field=f"{path}.peak_flops", expected="precision: TFLOPS")
+        for prec, val in peaks.items():
+            p = normalize_precision(prec, f"{path}.peak_flops.{prec}")
+            tflops = parse_quantity(
+                val, "TFLOPS", f"{path}.peak_flops.{prec}", minimum=0, strict_minimum=True
+            )
+            efficiency[p] = tflops * 1e12 / (power_w * overhead)
+    else:
+        raise ScenarioError(
+            "no efficiency: give peak_flops with power, or efficiency",
+            field=path,
+            expected="peak_flops + power (+ node_overhead), or efficiency, or from: CATALOG_NAME",
+        )
+    if "node_overhead" in sec and has_eff and "peak_flops" not in sec:
+        raise ScenarioError(
+            "node_overhead applies to peak_flops and power, not to a given efficiency",
+            field=f"{path}.node_overhead",
+        )
+    avail = sec.get("available_from")
+    lifetime = parse_quantity(
+        sec.get("lifetime", 6), "year", f"{path}.lifetime", minimum=0, strict_minimum=True
+    )
+    return Hardware(
+        name=name,
+        efficiency_flops_per_w=efficiency,
+        available_from=None if avail is None else _year(avail, f"{path}.available_from"),
+        lifetime_years=lifetime,
+    )
+
+
+def _shares(raw: Any, path: str, hardware: Mapping[str, Hardware]) -> dict[str, float]:
+    sec = _mapping(raw, path)
+    if not sec:
+        raise ScenarioError("no hardware given", field=path, expected="hardware_name: share")
+    shares = {}
+    for name, val in sec.items():
+        if str(name) not in hardware:
+            raise ScenarioError(
+                f"unknown hardware '{name}'",
+                field=f"{path}.{name}",
+                expected="a name under hardware: or in the catalog ("
+                + ", ".join(catalog.names())
+                + ")",
+            )
+        shares[str(name)] = _fraction(val, f"{path}.{name}")
+    total = sum(shares.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ScenarioError(
+            "shares do not sum to 1",
+            field=path,
+            given=f"sum {total:.6g}",
+            expected="shares summing to 1",
+        )
+    return shares
+
+
+_AMOUNT_UNITS = {"compute": "FLOPS", "power": "W", "rack": "rack"}
+
+
+def _amount(value: Any, path: str) -> tuple[float, str]:
+    """A capacity amount: compute, IT power or racks, by the unit written."""
+    kind = dimension_of(value)
+    if kind is None:
+        raise ScenarioError(
+            "capacity needs a unit",
+            field=path,
+            given=value,
+            expected="compute ('1 EFLOPS'), IT power ('100 MW') or standard racks ('5000 racks')",
+        )
+    return parse_quantity(value, _AMOUNT_UNITS[kind], path, minimum=0.0), kind
+
+
+def _fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str) -> Fleet:
+    sec = _mapping(raw, path, "clusters.<name>.fleet")
+    precision = normalize_precision(_required(sec, "precision", path), f"{path}.precision")
+    rack_kw = parse_quantity(
+        sec.get("rack_power", RACK_POWER_KW), "kW", f"{path}.rack_power", minimum=0
+    )
+    occupancy = _fraction(sec.get("rack_occupancy", 1.0), f"{path}.rack_occupancy")
+    has_points, has_adds = "capacity" in sec, "additions" in sec
+    if has_points == has_adds:
+        raise ScenarioError(
+            "give exactly one of capacity (dated points) or additions (vintage cohorts)",
+            field=path,
+        )
+    shares: dict[str, float] = {}
+    times = np.array([], dtype="datetime64[D]")
+    values = np.array([])
+    kind = "compute"
+    additions: list[Addition] = []
+    if has_points:
+        shares = _shares(_required(sec, "hardware", path), f"{path}.hardware", hardware)
+        pts = _mapping(sec["capacity"], f"{path}.capacity")
+        if not pts:
+            raise ScenarioError("no capacity points", field=f"{path}.capacity")
+        parsed = []
+        for when, val in pts.items():
+            fpath = f"{path}.capacity.{when}"
+            amount, k = _amount(val, fpath)
+            parsed.append((_date(when, fpath), amount, k))
+        kinds = {k for _, _, k in parsed}
+        if len(kinds) > 1:
+            raise ScenarioError(
+                "capacity points mix units of different kinds",
+                field=f"{path}.capacity",
+                expected="all compute, all power or all racks",
+            )
+        parsed.sort(key=lambda p: p[0])
+        kind = parsed[0][2]
+        times = np.array([p[0] for p in parsed], dtype="datetime64[D]")
+        values = np.array([p[1] for p in parsed])
+        if len(np.unique(times)) != len(times):
+            raise ScenarioError("two capacity points on one date", field=f"{path}.capacity")
+        used = shares
+    else:
+        if "hardware" in sec:
+            raise ScenarioError(
+                "with additions, give hardware per addition", field=f"{path}.hardware"
+            )
+        adds = sec["additions"]
+        if not isinstance(adds, list) or not adds:
+            raise ScenarioError(
+                "expected a list of additions",
+                field=f"{path}.additions",
+                given=adds,
+                expected="[{year: 2025, capacity: '5 EFLOPS', hardware: {h100: 1.0}}, ...]",
+            )
+        used = {}
+        for i, item in enumerate(adds):
+            ipath = f"{path}.additions.{i}"
+            if not isinstance(item, Mapping):
+                raise ScenarioError("expected a mapping", field=ipath, given=item)
+            unknown = set(item) - {"year", "date", "capacity", "hardware", "note"}
+            if unknown:
+                raise ScenarioError(
+                    f"unknown field '{sorted(map(str, unknown))[0]}'",
+                    field=ipath,
+                    expected="year or date, capacity, hardware (note)",
+                )
+            if ("year" in item) == ("date" in item):
+                raise ScenarioError("give exactly one of year or date", field=ipath)
+            if "year" in item:
+                y = _year(item["year"], f"{ipath}.year")
+                start = np.datetime64(f"{y:04d}-01-01", "D")
+                end = np.datetime64(f"{y + 1:04d}-01-01", "D")
+            else:
+                start = end = _date(item["date"], f"{ipath}.date")
+            amount, k = _amount(_required(item, "capacity", ipath), f"{ipath}.capacity")
+            sh = _shares(_required(item, "hardware", ipath), f"{ipath}.hardware", hardware)
+            used.update(sh)
+            additions.append(Addition(start, end, amount, k, sh))
+    for name in used:
+        effs = hardware[name].efficiency_flops_per_w
+        for need, what in ((precision, "fleet precision"), (reporting, "reporting_precision")):
+            if need not in effs:
+                raise ScenarioError(
+                    f"no conversion path: hardware '{name}' has no {need} figure, "
+                    f"needed for the {what}",
+                    field=f"{path}.precision"
+                    if what == "fleet precision"
+                    else "reporting_precision",
+                    given=need,
+                    expected=f"a precision '{name}' has: {', '.join(sorted(effs))}",
+                )
+    return Fleet(
+        precision=precision,
+        shares=shares,
+        points_time=times,
+        points_value=values,
+        points_kind=kind,
+        additions=tuple(additions),
+        rack_power_w=rack_kw * 1e3,
+        rack_occupancy=occupancy,
+    )
+
+
+def _utilization(raw: Any, path: str) -> np.ndarray:
+    if isinstance(raw, list):
+        if len(raw) != 24:
+            raise ScenarioError(
+                "hourly profile of the wrong length",
+                field=path,
+                given=f"{len(raw)} values",
+                expected="24 values, one per local hour",
+            )
+        return np.array([_fraction(v, f"{path}.{i}") for i, v in enumerate(raw)])
+    return np.full(24, _fraction(raw, path))
+
+
+def _pue(raw: Any, path: str) -> PueModel:
+    if isinstance(raw, Mapping):
+        sec = _mapping(raw, path, "clusters.<name>.pue")
+        model = _required(sec, "model", path)
+        if model != "climate":
+            raise ScenarioError(
+                "unknown PUE model", field=f"{path}.model", given=model, expected="climate"
+            )
+        base = parse_quantity(
+            _required(sec, "base", path), "dimensionless", f"{path}.base", minimum=1.0
+        )
+        pue = PueModel(
+            base=base,
+            threshold_c=parse_quantity(
+                sec.get("free_cooling_below", 15.0), "degC", f"{path}.free_cooling_below"
+            ),
+            slope_per_k=parse_quantity(sec.get("slope", 0.01), "1/K", f"{path}.slope", minimum=0),
+            max_pue=parse_quantity(
+                sec.get("max", 2.0), "dimensionless", f"{path}.max", minimum=1.0
+            ),
+        )
+        if pue.max_pue < pue.base:
+            raise ScenarioError(
+                "max is below base",
+                field=f"{path}.max",
+                given=pue.max_pue,
+                expected=f">= base {pue.base}",
+            )
+        return pue
+    return PueModel(base=parse_quantity(raw, "dimensionless", path, minimum=1.0))
+
+
+def _climate(raw: Any, path: str, lat: float) -> Climate:
+    sec = _mapping(raw if raw is not None else {}, path, "clusters.<name>.climate")
+    # Assumed climatology from latitude (checked against Hangzhou 30.3 N: mean 17 degC,
+    # Jan 4 / Jul 29 degC): warm-temperate fit, marked as an assumption in the schema.
+    alat = abs(lat)
+    mean_default = 28.0 - 0.6 * max(0.0, alat - 15.0)
+    amp_default = max(2.0, 0.45 * alat - 1.5)
+    return Climate(
+        mean_c=parse_quantity(sec.get("mean", mean_default), "degC", f"{path}.mean"),
+        annual_amplitude_k=parse_quantity(
+            sec.get("annual_amplitude", amp_default), "K", f"{path}.annual_amplitude", minimum=0
+        ),
+        diurnal_amplitude_k=parse_quantity(
+            sec.get("diurnal_amplitude", 5.0), "K", f"{path}.diurnal_amplitude", minimum=0
+        ),
+        noise_k=parse_quantity(sec.get("noise", 2.0), "K", f"{path}.noise", minimum=0),
+    )
+
+
+def _section_parser(spec: str) -> Callable[..., Any]:
+    module, _, func = spec.partition(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def _cluster(name: str, raw: Any, hardware: Mapping[str, Hardware], reporting: str) -> Cluster:
+    path = f"clusters.{name}"
+    allowed = set(keys_of("clusters.<name>")) | set(CLUSTER_SECTION_PARSERS)
+    sec = _mapping(raw, path)
+    extra = [k for k in sec if str(k) not in allowed]
+    if extra:
+        raise ScenarioError(
+            f"unknown field '{extra[0]}'",
+            field=f"{path}.{extra[0]}",
+            expected="one of " + ", ".join(sorted(allowed)),
+        )
+    loc = _mapping(_required(sec, "location", path), f"{path}.location", "clusters.<name>.location")
+    lat = parse_quantity(
+        _required(loc, "lat", f"{path}.location"),
+        "degree",
+        f"{path}.location.lat",
+        minimum=-90,
+        maximum=90,
+    )
+    lon = parse_quantity(
+        _required(loc, "lon", f"{path}.location"),
+        "degree",
+        f"{path}.location.lon",
+        minimum=-180,
+        maximum=180,
+    )
+    cluster = Cluster(
+        name=name,
+        lat=lat,
+        lon=lon,
+        hub=str(sec.get("hub", name)),
+        role=str(sec.get("role", "")),
+        province=str(sec.get("province", "")),
+        fleet=_fleet(_required(sec, "fleet", path), f"{path}.fleet", hardware, reporting),
+        utilization=_utilization(_required(sec, "utilization", path), f"{path}.utilization"),
+        idle_power=_fraction(sec.get("idle_power", 0.0), f"{path}.idle_power"),
+        pue=_pue(_required(sec, "pue", path), f"{path}.pue"),
+        climate=_climate(sec.get("climate"), f"{path}.climate", lat),
+    )
+    for key, spec in CLUSTER_SECTION_PARSERS.items():
+        if key in sec:
+            cluster.sections[key] = _section_parser(spec)(sec[key], f"{path}.{key}", cluster)
+    return cluster
+
+
+def _validate(raw: Any) -> Scenario:
+    allowed = set(keys_of("")) | set(SECTION_PARSERS)
+    if not isinstance(raw, Mapping):
+        raise ScenarioError("a scenario must be a mapping of fields", given=type(raw).__name__)
+    extra = [k for k in raw if str(k) not in allowed]
+    if extra:
+        raise ScenarioError(
+            f"unknown field '{extra[0]}'",
+            field=str(extra[0]),
+            expected="one of " + ", ".join(sorted(allowed)),
+        )
+    name = _required(raw, "name", "")
+    seed = raw.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ScenarioError(
+            "not a seed", field="seed", given=seed, expected="a non-negative integer"
+        )
+    horizon = _horizon(_required(raw, "horizon", ""))
+    reporting = normalize_precision(raw.get("reporting_precision", "fp16"), "reporting_precision")
+
+    hw_raw = _mapping(raw.get("hardware") or {}, "hardware")
+    # Catalog names are usable directly; scenario entries of the same name replace them.
+    names_used = {
+        str(h)
+        for c in (raw.get("clusters") or {}).values()
+        if isinstance(c, Mapping) and isinstance(c.get("fleet"), Mapping)
+        for h in _fleet_hardware_names(c["fleet"])
+    }
+    hardware: dict[str, Hardware] = {}
+    for hname, hraw in hw_raw.items():
+        hardware[str(hname)] = _hardware_entry(str(hname), hraw, f"hardware.{hname}")
+    for hname in sorted(names_used - set(hardware)):
+        if hname in catalog.names():
+            hardware[hname] = _hardware_entry(
+                hname, catalog.entry(hname, field=hname), f"catalog.{hname}"
+            )
+
+    clusters_raw = _mapping(_required(raw, "clusters", ""), "clusters")
+    if not clusters_raw:
+        raise ScenarioError("no clusters", field="clusters", expected="at least one cluster")
+    clusters = {
+        str(cname): _cluster(str(cname), craw, hardware, reporting)
+        for cname, craw in clusters_raw.items()
+    }
+    variants = _mapping(raw.get("variants") or {}, "variants")
+    for vname, vraw in variants.items():
+        vsec = _mapping(vraw, f"variants.{vname}", "variants.<name>")
+        _mapping(_required(vsec, "set", f"variants.{vname}"), f"variants.{vname}.set")
+    scenario = Scenario(
+        name=str(name),
+        description=str(raw.get("description", "")),
+        seed=seed,
+        horizon=horizon,
+        reporting_precision=reporting,
+        hardware=hardware,
+        clusters=clusters,
+        raw=raw if isinstance(raw, dict) else dict(raw),
+    )
+    for key, spec in SECTION_PARSERS.items():
+        if key in raw:
+            scenario.sections[key] = _section_parser(spec)(raw[key], key, scenario)
+    return scenario
+
+
+def _fleet_hardware_names(fleet: Mapping) -> list[str]:
+    names = list(fleet.get("hardware") or {}) if isinstance(fleet.get("hardware"), Mapping) else []
+    for item in fleet.get("additions") or []:
+        if isinstance(item, Mapping) and isinstance(item.get("hardware"), Mapping):
+            names += list(item["hardware"])
+    return [str(n) for n in names]
+
+
+# ---------------------------------------------------------------------------
+# Overrides and variants
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Split a CLI ``PATH=VALUE`` into the path and a YAML-parsed value (safe loader)."""
+    path, sep, value = text.partition("=")
+    if not sep or not path.strip():
+        raise ScenarioError(
+            "an override must be PATH=VALUE", given=text, expected="e.g. clusters.site-a.pue=1.3"
+        )
+    try:
+        parsed = yaml.safe_load(value)
+    except yaml.YAMLError:
+        parsed = value
+    return path.strip(), parsed
+
+
+def apply_overrides(raw: dict, overrides: Mapping[str, Any], origin: str = "override") -> dict:
+    """Return a copy of ``raw`` with values set at dotted paths.
+
+    The parent of every path must exist; a new leaf key is accepted here and
+    then checked by validation like any other field. Keys are matched as
+    strings, so dates and numbers in YAML keys can be addressed as written.
+    """
+    out = copy.deepcopy(raw)
+    for path, value in overrides.items():
+        parts = str(path).split(".")
+        node: Any = out
+        for i, part in enumerate(parts[:-1]):
+            key = _match_key(node, part)
+            if key is None:
+                raise ScenarioError(
+                    f"unknown {origin} path: '{'.'.join(parts[: i + 1])}' does not exist",
+                    field=str(path),
+                    expected="a dotted path to an existing section",
+                )
+            node = node[key]
+        if isinstance(node, list):
+            idx = _match_key(node, parts[-1])
+            if idx is None:
+                raise ScenarioError(f"unknown {origin} path", field=str(path))
+            node[idx] = value
+        elif isinstance(node, dict):
+            key = _match_key(node, parts[-1])
+            node[parts[-1] if key is None else key] = value
+        else:
+            raise ScenarioError(f"unknown {origin} path: not a section", field=str(path))
+    return out
+
+
+def _match_key(node: Any, part: str) -> Any:
+    if isinstance(node, dict):
+        return next((k for k in node if str(k) == part), None)
+    if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        return int(part)
+    return None
+
+
+def load_scenario(
+    source: str | Path | Mapping[str, Any],
+    overrides: Mapping[str, Any] | None = None,
+    variant: str | None = None,
+) -> Scenario:
+    """Load, override and validate a scenario.
+
+    Parameters
+    ----------
+    source : str, Path or mapping
+        A YAML file, or the scenario as a mapping.
+    overrides : mapping, optional
+        Dotted path → value, e.g. ``{"clusters.zhejiang.pue": 1.3}``; applied
+        after the variant.
+    variant : str, optional
+        Name of an entry under ``variants:`` whose ``set`` overrides to apply.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        For any user mistake, naming file, field, given and expected value.
+    """
+    file = None
+    if isinstance(source, str | Path):
+        file = str(source)
+        raw = read_yaml(source)
+    elif isinstance(source, Mapping):
+        raw = copy.deepcopy(dict(source))
+    else:
+        raise ScenarioError("a scenario is a YAML path or a mapping", given=type(source).__name__)
+    data = raw
+    try:
+        if not isinstance(raw, Mapping):
+            raise ScenarioError("a scenario must be a mapping of fields", given=type(raw).__name__)
+        if variant is not None:
+            variants = raw.get("variants") or {}
+            if variant not in variants:
+                raise ScenarioError(
+                    f"unknown variant '{variant}'",
+                    field="variants",
+                    expected="one of " + (", ".join(map(str, variants)) or "(none declared)"),
+                )
+            data = apply_overrides(raw, (variants[variant] or {}).get("set") or {}, "variant")
+        if overrides:
+            data = apply_overrides(data, overrides)
+        scenario = _validate(data)
+    except ScenarioError as err:
+        line = line_of(raw, err.field)
+        if overrides and err.field in {str(k) for k in overrides}:
+            err = ScenarioError(
+                err.message + " (set by override)",
+                file=err.file,
+                field=err.field,
+                given=err.given,
+                expected=err.expected,
+            )
+            line = None
+        raise err.located(file, line) from None
+    return _replace(scenario, path=file, variant=variant)
+
+
+def _replace(scenario: Scenario, **changes: Any) -> Scenario:
+    import dataclasses
+
+    return dataclasses.replace(scenario, **changes)
