@@ -473,21 +473,23 @@ def _origin_groups(problem: DispatchProblem, w: int) -> list[np.ndarray]:
 def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
     """Merit-order heuristic, vectorised over time.
 
-    Order of placement: classes with shorter deferral windows first, and
-    within a class the origin groups with the fewest eligible clusters first
-    (most constrained first). For each origin group:
+    1. Classes without deferral, origin groups with the fewest eligible
+       clusters first (most constrained first): in every step the eligible
+       (cluster, tranche) slots are sorted by cost (one ``argsort`` along the
+       slot axis for all steps at once) and filled in that order.
+    2. Deferrable classes, all together, in rounds: every waiting arrival
+       ``t`` of every (class, origin group) picks the cheapest slot with
+       spare capacity among steps ``t .. t+window`` (:func:`_window_argmin`).
+       Requests for the same (cluster, step) are granted in order of least
+       spare capacity left in the requester's own window, then earliest
+       deadline, by a cumulative sum. Rounds repeat until all demand is
+       placed or no request can be granted; what is left is unmet when its
+       window expires.
 
-    * no deferral: in every step the eligible (cluster, tranche) slots are
-      sorted by cost (``argsort`` along the cluster axis for all steps at
-      once) and filled in that order;
-    * deferral window ``D``: in rounds, every waiting arrival ``t`` picks the
-      cheapest slot with spare capacity among steps ``t .. t+D``
-      (:func:`_window_argmin`); arrivals that picked the same step share it
-      earliest-deadline-first via a cumulative sum. Rounds repeat until all
-      demand is placed or no slot is left in any window.
-
-    The result satisfies every constraint (see :func:`constraint_violations`);
-    its objective is an upper bound on the LP's.
+    Every round is a handful of numpy operations over (slot, step) arrays;
+    there is no loop over steps. The result satisfies every constraint (see
+    :func:`constraint_violations`); its objective is an upper bound on the
+    LP's.
     """
     p = problem
     n_w, n_o, n_c, n_k, n_t = p.shape
@@ -510,99 +512,123 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
     jobs = []
     for w in range(n_w):
         for g in _origin_groups(p, w):
-            n_elig = int(p.eligible[w, g[0]].sum())
-            jobs.append((int(p.window_steps[w]), n_elig, w, g))
-    jobs.sort(key=lambda j: (j[0], j[1], j[2], int(j[3][0])))
+            q_o = p.demand_eflops[w, g].copy()  # [G, T] remaining per origin
+            if q_o.max(initial=0.0) <= _EPS:
+                continue
+            slots = np.flatnonzero(p.eligible[w, g[0]][cluster_of])
+            if slots.size == 0:
+                unmet[w, g] = q_o
+                continue
+            o_link = int(g[0])  # link limits only occur for single-origin groups
+            merit = cost_p[slots] + p.transfer_cost_per_eflops_h[o_link, cluster_of[slots]][:, None]
+            jobs.append(
+                {
+                    "w": w,
+                    "origins": g,
+                    "q_o": q_o,
+                    "slots": slots,
+                    "o_link": o_link,
+                    "merit": merit,
+                    "window": int(p.window_steps[w]),
+                }
+            )
 
-    for window, _, w, origins in jobs:
-        q_o = p.demand_eflops[w, origins].copy()  # [G, T] remaining per origin
-        if q_o.max(initial=0.0) <= _EPS:
-            continue
-        slots = np.flatnonzero(p.eligible[w, origins[0]][cluster_of])
-        if slots.size == 0:
-            unmet[w, origins] = q_o
-            continue
-        slot_cluster = cluster_of[slots]
-        o_link = int(origins[0])  # link limits only occur for single-origin groups
-        merit = cost_p[slots] + p.transfer_cost_per_eflops_h[o_link, slot_cluster][:, None]
+    def available(job):
+        """Spare capacity of the job's slots [slot, T] (tranche, cluster, link)."""
+        slots = job["slots"]
+        cc = cluster_of[slots]
+        avail = np.minimum(rem_tranche[slots], rem_cluster[cc])
+        if rem_link is not None:
+            avail = np.minimum(avail, rem_link[job["o_link"], cc])
+        return avail
 
-        def take(slot_idx, steps, amount, slots=slots, o_link=o_link):
-            """Book ``amount`` [G-summed, EFLOPS] at slots[slot_idx] in ``steps``."""
-            pp = slots[slot_idx]
-            cc = cluster_of[pp]
-            rem_tranche[pp, steps] -= amount
-            rem_cluster[cc, steps] -= amount
-            tranche[pp, steps] += amount
-            if rem_link is not None:
-                rem_link[o_link, cc, steps] -= amount
-            return cc
+    def book(job, pp, steps, amounts, weights_by_origin):
+        """Book ``amounts`` at tranche slots ``pp`` in ``steps``; split over origins."""
+        cc = cluster_of[pp]
+        np.subtract.at(rem_tranche, (pp, steps), amounts)
+        np.subtract.at(rem_cluster, (cc, steps), amounts)
+        np.add.at(tranche, (pp, steps), amounts)
+        if rem_link is not None:
+            np.subtract.at(rem_link, (job["o_link"], cc, steps), amounts)
+        for i, o in enumerate(job["origins"]):
+            np.add.at(placed, (job["w"], o, cc, steps), weights_by_origin[i])
 
-        if window == 0:
-            q = q_o.sum(axis=0)
-            order = np.argsort(merit, axis=0, kind="stable")
-            for r in range(slots.size):
-                if q.max() <= _EPS:
-                    break
-                si = order[r]
-                pp = slots[si]
-                cc = cluster_of[pp]
-                avail = np.minimum(rem_tranche[pp, tt], rem_cluster[cc, tt])
-                if rem_link is not None:
-                    avail = np.minimum(avail, rem_link[o_link, cc, tt])
-                g = np.clip(np.minimum(q, avail), 0.0, None)
-                g[g <= _EPS] = 0.0
-                take(si, tt, g)
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    frac = np.where(q > 0, g / q, 0.0)
-                share = q_o * frac
-                placed[w, origins[:, None], cc[None, :], tt[None, :]] += share
-                q_o -= share
-                q = q - g
-            q_o[q_o <= _EPS] = 0.0
-            unmet[w, origins] = q_o
-            continue
+    # 1. no deferral: per-step merit order, most constrained origin groups first
+    for job in sorted(
+        (j for j in jobs if j["window"] == 0), key=lambda j: (j["slots"].size, j["w"])
+    ):
+        q_o = job["q_o"]
+        q = q_o.sum(axis=0)
+        order = np.argsort(job["merit"], axis=0, kind="stable")
+        for r in range(job["slots"].size):
+            if q.max() <= _EPS:
+                break
+            avail = available(job)
+            si = order[r]
+            g = np.clip(np.minimum(q, avail[si, tt]), 0.0, None)
+            g[g <= _EPS] = 0.0
+            with np.errstate(invalid="ignore", divide="ignore"):
+                frac = np.where(q > 0, g / q, 0.0)
+            share = q_o * frac
+            book(job, job["slots"][si], tt, g, share)
+            q_o -= share
+            q = q - g
+        q_o[q_o <= _EPS] = 0.0
+        unmet[job["w"], job["origins"]] += q_o
 
-        deadline = np.minimum(tt + window, n_t - 1)
-        while True:
-            q = q_o.sum(axis=0)
+    # 2. deferrable classes, jointly, in rounds
+    defer = [j for j in jobs if j["window"] > 0]
+    for job in defer:
+        job["deadline"] = np.minimum(tt + job["window"], n_t - 1)
+    while defer:
+        parts = []
+        for j, job in enumerate(defer):
+            q = job["q_o"].sum(axis=0)
             active = q > _EPS
             if not active.any():
-                break
-            avail = np.minimum(rem_tranche[slots], rem_cluster[slot_cluster])
-            if rem_link is not None:
-                avail = np.minimum(avail, rem_link[o_link, slot_cluster])
-            masked = np.where(avail > _EPS, merit, np.inf)
-            best = np.argmin(masked, axis=0)  # [T] best slot index per step
+                continue
+            avail = available(job)
+            masked = np.where(avail > _EPS, job["merit"], np.inf)
+            best = np.argmin(masked, axis=0)  # [T] cheapest open slot per step
             best_cost = masked[best, tt]
-            best_avail = avail[best, tt]
-            pick = _window_argmin(best_cost, window)  # [T] step chosen by each arrival
+            pick = _window_argmin(best_cost, job["window"])  # [T] step chosen per arrival
             ok = active & np.isfinite(best_cost[pick])
             if not ok.any():
-                break
+                continue
             ta = tt[ok]
             sa = pick[ok]
-            qa = q[ok]
-            # arrivals that chose the same step are contiguous (pick is non-decreasing):
-            # share it earliest-deadline-first
-            csum = np.cumsum(qa)
-            start = np.r_[True, sa[1:] != sa[:-1]]
-            before = csum - qa
-            before = before - before[start][np.cumsum(start) - 1]
-            grant = np.clip(best_avail[sa] - before, 0.0, qa)
-            grant[grant <= _EPS] = 0.0
-            if grant.sum() <= _EPS:
-                break
-            frac = grant / qa
-            amount = np.bincount(sa, weights=grant, minlength=n_t)
-            steps = np.flatnonzero(amount > 0)
-            cc = take(best[steps], steps, amount[steps])
-            for i, o in enumerate(origins):
-                share = q_o[i, ta] * frac
-                q_o[i, ta] -= share
-                placed[w, o, cc, steps] += np.bincount(sa, weights=share, minlength=n_t)[steps]
+            spare = np.concatenate([[0.0], np.cumsum(avail.sum(axis=0))])
+            room = spare[job["deadline"][ta] + 1] - spare[ta]
+            pp = job["slots"][best[sa]]
+            parts.append((np.full(ta.size, j), ta, sa, q[ok], room, pp, avail[best[sa], sa]))
+        if not parts:
+            break
+        jj, ta, sa, qa, room, pp, cap = (np.concatenate(x) for x in zip(*parts, strict=True))
+        resource = cluster_of[pp] * n_t + sa  # requests sharing a (cluster, step)
+        order = np.lexsort((ta, room, resource))
+        res_o, qa_o = resource[order], qa[order]
+        before = np.cumsum(qa_o) - qa_o
+        start = np.r_[True, res_o[1:] != res_o[:-1]]
+        before = before - before[start][np.cumsum(start) - 1]
+        grant = np.empty_like(qa)
+        grant[order] = np.clip(cap[order] - before, 0.0, qa_o)
+        grant[grant <= _EPS] = 0.0
+        if grant.sum() <= _EPS:
+            break
+        for j, job in enumerate(defer):
+            sel = (jj == j) & (grant > 0)
+            if not sel.any():
+                continue
+            t_sel, s_sel, g_sel = ta[sel], sa[sel], grant[sel]
+            q = job["q_o"][:, t_sel].sum(axis=0)
+            shares = job["q_o"][:, t_sel] * (g_sel / q)
+            book(job, pp[sel], s_sel, g_sel, shares)
+            job["q_o"][:, t_sel] -= shares
+    for job in defer:
+        q_o = job["q_o"]
         q_o[q_o <= _EPS] = 0.0
-        for i, o in enumerate(origins):
-            unmet[w, o] += np.bincount(deadline, weights=q_o[i], minlength=n_t)
+        for i, o in enumerate(job["origins"]):
+            unmet[job["w"], o] += np.bincount(job["deadline"], weights=q_o[i], minlength=n_t)
 
     tranche3 = np.maximum(tranche.reshape(n_c, n_k, n_t), 0.0)
     backlog = _backlog(p, placed, unmet)
