@@ -470,6 +470,63 @@ def _origin_groups(problem: DispatchProblem, w: int) -> list[np.ndarray]:
     return [np.array(g) for g in groups.values()] + singles
 
 
+_PASSES = 3  # passes of the deferral stage (see dispatch_greedy)
+
+
+def _defer_rounds(defer, available, cluster_room, book, cluster_of, n_t, tt) -> None:
+    """Rounds of windowed cheapest-slot placement for deferrable jobs (in place)."""
+    while True:
+        parts = []
+        for j, job in enumerate(defer):
+            q = job["q_o"].sum(axis=0)
+            active = q > _EPS
+            if not active.any():
+                continue
+            avail = available(job)
+            masked = np.where(avail > _EPS, job["merit"], np.inf)
+            best = np.argmin(masked, axis=0)  # [T] cheapest open slot per step
+            best_cost = masked[best, tt]
+            pick = _window_argmin(best_cost, job["window"])  # [T] step chosen per arrival
+            ok = active & np.isfinite(best_cost[pick])
+            if not ok.any():
+                continue
+            ta = tt[ok]
+            sa = pick[ok]
+            # spare compute per step over the job's clusters (tranches share a cluster)
+            per_cluster = np.add.reduceat(avail, job["cstart"], axis=0)
+            cl = cluster_of[job["slots"][job["cstart"]]]
+            spare_t = np.minimum(per_cluster, cluster_room(job, cl)).sum(axis=0)
+            spare = np.concatenate([[0.0], np.cumsum(spare_t)])
+            room = spare[job["deadline"][ta] + 1] - spare[ta]
+            # arrivals starved in an earlier pass go first
+            room = np.where(job["boost"][ta] > 0, -job["boost"][ta], room)
+            pp = job["slots"][best[sa]]
+            parts.append((np.full(ta.size, j), ta, sa, q[ok], room, pp, avail[best[sa], sa]))
+        if not parts:
+            return
+        jj, ta, sa, qa, room, pp, cap = (np.concatenate(x) for x in zip(*parts, strict=True))
+        resource = cluster_of[pp] * n_t + sa  # requests sharing a (cluster, step)
+        order = np.lexsort((ta, room, resource))
+        res_o, qa_o = resource[order], qa[order]
+        before = np.cumsum(qa_o) - qa_o
+        start = np.r_[True, res_o[1:] != res_o[:-1]]
+        before = before - before[start][np.cumsum(start) - 1]
+        grant = np.empty_like(qa)
+        grant[order] = np.clip(cap[order] - before, 0.0, qa_o)
+        grant[grant <= _EPS] = 0.0
+        if grant.sum() <= _EPS:
+            return
+        for j, job in enumerate(defer):
+            sel = (jj == j) & (grant > 0)
+            if not sel.any():
+                continue
+            t_sel, s_sel, g_sel = ta[sel], sa[sel], grant[sel]
+            q = job["q_o"][:, t_sel].sum(axis=0)
+            shares = job["q_o"][:, t_sel] * (g_sel / q)
+            book(job, pp[sel], s_sel, g_sel, shares)
+            job["q_o"][:, t_sel] -= shares
+
+
 def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
     """Merit-order heuristic, vectorised over time.
 
@@ -542,6 +599,13 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
             avail = np.minimum(avail, rem_link[job["o_link"], cc])
         return avail
 
+    def cluster_room(job, cl):
+        """Spare compute of clusters ``cl`` for the job [len(cl), T] (cluster, link)."""
+        room = rem_cluster[cl]
+        if rem_link is not None:
+            room = np.minimum(room, rem_link[job["o_link"], cl])
+        return room
+
     def book(job, pp, steps, amounts, weights_by_origin):
         """Book ``amounts`` at tranche slots ``pp`` in ``steps``; split over origins."""
         cc = cluster_of[pp]
@@ -576,59 +640,43 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
         q_o[q_o <= _EPS] = 0.0
         unmet[job["w"], job["origins"]] += q_o
 
-    # 2. deferrable classes, jointly, in rounds
+    # 2. deferrable classes, jointly, in rounds. Up to `_PASSES` passes: arrivals
+    # left unserved by a pass are served first in the next one (kept if better).
     defer = [j for j in jobs if j["window"] > 0]
+    state = (rem_tranche, rem_cluster, placed, tranche, unmet) + (
+        (rem_link,) if rem_link is not None else ()
+    )
+    saved = [x.copy() for x in state]
     for job in defer:
         job["deadline"] = np.minimum(tt + job["window"], n_t - 1)
-    while defer:
-        parts = []
-        for j, job in enumerate(defer):
-            q = job["q_o"].sum(axis=0)
-            active = q > _EPS
-            if not active.any():
-                continue
-            avail = available(job)
-            masked = np.where(avail > _EPS, job["merit"], np.inf)
-            best = np.argmin(masked, axis=0)  # [T] cheapest open slot per step
-            best_cost = masked[best, tt]
-            pick = _window_argmin(best_cost, job["window"])  # [T] step chosen per arrival
-            ok = active & np.isfinite(best_cost[pick])
-            if not ok.any():
-                continue
-            ta = tt[ok]
-            sa = pick[ok]
-            spare = np.concatenate([[0.0], np.cumsum(avail.sum(axis=0))])
-            room = spare[job["deadline"][ta] + 1] - spare[ta]
-            pp = job["slots"][best[sa]]
-            parts.append((np.full(ta.size, j), ta, sa, q[ok], room, pp, avail[best[sa], sa]))
-        if not parts:
+        job["demand"] = job["q_o"].copy()
+        job["boost"] = np.zeros(n_t)
+        # cluster boundaries of the job's (cluster-sorted) slots, for spare capacity
+        job["cstart"] = np.flatnonzero(np.r_[True, np.diff(cluster_of[job["slots"]]) != 0])
+    best_obj, best_state = np.inf, None
+    for _ in range(_PASSES if defer else 0):
+        for x, x0 in zip(state, saved, strict=True):
+            np.copyto(x, x0)
+        for job in defer:
+            job["q_o"] = job["demand"].copy()
+        _defer_rounds(defer, available, cluster_room, book, cluster_of, n_t, tt)
+        left = 0.0
+        for job in defer:
+            q_o = job["q_o"]
+            q_o[q_o <= _EPS] = 0.0
+            for i, o in enumerate(job["origins"]):
+                unmet[job["w"], o] += np.bincount(job["deadline"], weights=q_o[i], minlength=n_t)
+            q = q_o.sum(axis=0)
+            job["boost"] += q > 0
+            left += q.sum()
+        obj = objective_value(p, placed, tranche.reshape(n_c, n_k, n_t), unmet)
+        if obj < best_obj:
+            best_obj, best_state = obj, [x.copy() for x in state]
+        if left <= _EPS:
             break
-        jj, ta, sa, qa, room, pp, cap = (np.concatenate(x) for x in zip(*parts, strict=True))
-        resource = cluster_of[pp] * n_t + sa  # requests sharing a (cluster, step)
-        order = np.lexsort((ta, room, resource))
-        res_o, qa_o = resource[order], qa[order]
-        before = np.cumsum(qa_o) - qa_o
-        start = np.r_[True, res_o[1:] != res_o[:-1]]
-        before = before - before[start][np.cumsum(start) - 1]
-        grant = np.empty_like(qa)
-        grant[order] = np.clip(cap[order] - before, 0.0, qa_o)
-        grant[grant <= _EPS] = 0.0
-        if grant.sum() <= _EPS:
-            break
-        for j, job in enumerate(defer):
-            sel = (jj == j) & (grant > 0)
-            if not sel.any():
-                continue
-            t_sel, s_sel, g_sel = ta[sel], sa[sel], grant[sel]
-            q = job["q_o"][:, t_sel].sum(axis=0)
-            shares = job["q_o"][:, t_sel] * (g_sel / q)
-            book(job, pp[sel], s_sel, g_sel, shares)
-            job["q_o"][:, t_sel] -= shares
-    for job in defer:
-        q_o = job["q_o"]
-        q_o[q_o <= _EPS] = 0.0
-        for i, o in enumerate(job["origins"]):
-            unmet[job["w"], o] += np.bincount(job["deadline"], weights=q_o[i], minlength=n_t)
+    if best_state is not None:
+        for x, x0 in zip(state, best_state, strict=True):
+            np.copyto(x, x0)
 
     tranche3 = np.maximum(tranche.reshape(n_c, n_k, n_t), 0.0)
     backlog = _backlog(p, placed, unmet)
