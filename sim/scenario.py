@@ -229,12 +229,14 @@ class Scenario:
 # Reading helpers
 
 
-def _mapping(value: Any, path: str, schema_path: str | None = None) -> Mapping:
-    """Check ``value`` is a mapping with only the keys the schema allows."""
+def _mapping(
+    value: Any, path: str, schema_path: str | None = None, extra_keys: Any = ()
+) -> Mapping:
+    """Check ``value`` is a mapping with only the keys the schema (or ``extra_keys``) allows."""
     if not isinstance(value, Mapping):
         raise ScenarioError("expected a mapping", field=path, given=value)
     if schema_path is not None:
-        allowed = keys_of(schema_path)
+        allowed = set(keys_of(schema_path)) | set(extra_keys)
         extra = [k for k in value if str(k) not in allowed]
         if extra:
             raise ScenarioError(
@@ -436,6 +438,14 @@ def _fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str
     values = np.array([])
     kind = "compute"
     additions: list[Addition] = []
+    share_of = sec.get("share_of", "compute")
+    if share_of not in ("compute", "power"):
+        raise ScenarioError(
+            "unknown share basis",
+            field=f"{path}.share_of",
+            given=share_of,
+            expected="compute or power",
+        )
     if has_points:
         shares = _shares(_required(sec, "hardware", path), f"{path}.hardware", hardware)
         pts = _mapping(sec["capacity"], f"{path}.capacity")
@@ -495,6 +505,16 @@ def _fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str
                 start = end = _date(item["date"], f"{ipath}.date")
             amount, k = _amount(_required(item, "capacity", ipath), f"{ipath}.capacity")
             sh = _shares(_required(item, "hardware", ipath), f"{ipath}.hardware", hardware)
+            year = int(str(start)[:4])
+            for hname in sh:
+                avail = hardware[hname].available_from
+                if avail is not None and year < avail:
+                    raise ScenarioError(
+                        f"hardware '{hname}' is not available until {avail}",
+                        field=f"{ipath}.hardware.{hname}",
+                        given=year,
+                        expected=f"an addition in {avail} or later, or other hardware",
+                    )
             used.update(sh)
             additions.append(Addition(start, end, amount, k, sh))
     for name in used:
@@ -510,6 +530,18 @@ def _fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str
                     given=need,
                     expected=f"a precision '{name}' has: {', '.join(sorted(effs))}",
                 )
+    if share_of == "power":
+        shares = _power_to_compute_shares(shares, hardware, precision)
+        additions = [
+            Addition(
+                a.start,
+                a.end,
+                a.amount,
+                a.kind,
+                _power_to_compute_shares(a.shares, hardware, precision),
+            )
+            for a in additions
+        ]
     return Fleet(
         precision=precision,
         shares=shares,
@@ -520,6 +552,17 @@ def _fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str
         rack_power_w=rack_kw * 1e3,
         rack_occupancy=occupancy,
     )
+
+
+def _power_to_compute_shares(
+    shares: dict[str, float], hardware: Mapping[str, Hardware], precision: str
+) -> dict[str, float]:
+    """Shares of IT power q_h → shares of compute s_h = q_h·eff_h / Σ q·eff."""
+    if not shares:
+        return shares
+    weights = {n: q * hardware[n].efficiency_flops_per_w[precision] for n, q in shares.items()}
+    total = sum(weights.values())
+    return {n: w / total for n, w in weights.items()}
 
 
 def _utilization(raw: Any, path: str) -> np.ndarray:
@@ -593,29 +636,17 @@ def _section_parser(spec: str) -> Callable[..., Any]:
 
 def _cluster(name: str, raw: Any, hardware: Mapping[str, Hardware], reporting: str) -> Cluster:
     path = f"clusters.{name}"
-    allowed = set(keys_of("clusters.<name>")) | set(CLUSTER_SECTION_PARSERS)
-    sec = _mapping(raw, path)
-    extra = [k for k in sec if str(k) not in allowed]
-    if extra:
-        raise ScenarioError(
-            f"unknown field '{extra[0]}'",
-            field=f"{path}.{extra[0]}",
-            expected="one of " + ", ".join(sorted(allowed)),
-        )
+    sec = _mapping(raw, path, "clusters.<name>", CLUSTER_SECTION_PARSERS)
     loc = _mapping(_required(sec, "location", path), f"{path}.location", "clusters.<name>.location")
-    lat = parse_quantity(
-        _required(loc, "lat", f"{path}.location"),
-        "degree",
-        f"{path}.location.lat",
-        minimum=-90,
-        maximum=90,
-    )
-    lon = parse_quantity(
-        _required(loc, "lon", f"{path}.location"),
-        "degree",
-        f"{path}.location.lon",
-        minimum=-180,
-        maximum=180,
+    lat, lon = (
+        parse_quantity(
+            _required(loc, key, f"{path}.location"),
+            "degree",
+            f"{path}.location.{key}",
+            minimum=-bound,
+            maximum=bound,
+        )
+        for key, bound in (("lat", 90), ("lon", 180))
     )
     cluster = Cluster(
         name=name,
@@ -637,16 +668,9 @@ def _cluster(name: str, raw: Any, hardware: Mapping[str, Hardware], reporting: s
 
 
 def _validate(raw: Any) -> Scenario:
-    allowed = set(keys_of("")) | set(SECTION_PARSERS)
     if not isinstance(raw, Mapping):
         raise ScenarioError("a scenario must be a mapping of fields", given=type(raw).__name__)
-    extra = [k for k in raw if str(k) not in allowed]
-    if extra:
-        raise ScenarioError(
-            f"unknown field '{extra[0]}'",
-            field=str(extra[0]),
-            expected="one of " + ", ".join(sorted(allowed)),
-        )
+    _mapping(raw, "", "", SECTION_PARSERS)
     name = _required(raw, "name", "")
     seed = raw.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:

@@ -112,6 +112,12 @@ FIELDS: tuple[Field, ...] = (
         "Vintage stock: list of {year or date, capacity, hardware}; a year ramps "
         "in over that year, a date steps in; each hardware retires after its lifetime.",
     ),
+    Field(
+        "clusters.<name>.fleet.share_of",
+        "-",
+        "compute",
+        "What hardware shares divide: compute (at fleet precision) or IT power.",
+    ),
     Field("clusters.<name>.fleet.rack_power", "kW", "2.5", "IT power of one standard rack [S7]."),
     Field(
         "clusters.<name>.fleet.rack_occupancy",
