@@ -42,9 +42,13 @@ __all__ = [
 #: Optional sections that later layers parse: top-level name → "module:function".
 #: The function takes (raw_section, field_path, scenario_so_far) and returns any object,
 #: stored in ``Scenario.sections[name]``. It raises ScenarioError for bad input.
-SECTION_PARSERS: dict[str, str] = {}
+SECTION_PARSERS: dict[str, str] = {
+    "demand": "sim.operations:parse_demand",
+    "links": "sim.operations:parse_links",
+    "dispatch": "sim.operations:parse_dispatch",
+}
 #: Same for per-cluster sections; stored in ``Cluster.sections[name]``.
-CLUSTER_SECTION_PARSERS: dict[str, str] = {}
+CLUSTER_SECTION_PARSERS: dict[str, str] = {"grid": "sim.operations:parse_grid"}
 
 
 # ---------------------------------------------------------------------------
