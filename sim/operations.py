@@ -570,6 +570,14 @@ def _hour_of_day(times: np.ndarray) -> np.ndarray:
     return ((times - times.astype("datetime64[D]")) // np.timedelta64(1, "h")).astype(np.intp)
 
 
+def _step_profile(profile24: np.ndarray, hod: np.ndarray, step_h: float) -> np.ndarray:
+    """A 24-hour profile on the time axis; a multi-hour step averages the hours it covers."""
+    if step_h >= 24:
+        return np.full(hod.shape, float(np.mean(profile24)))
+    width = max(int(step_h), 1)
+    return np.mean([profile24[(hod + k) % 24] for k in range(width)], axis=0)
+
+
 def _grids(scenario: Any) -> list[GridSpec | None]:
     grids = [c.sections.get("grid") for c in scenario.clusters.values()]
     if any(g is not None for g in grids) and any(g is None for g in grids):
@@ -583,7 +591,20 @@ def _grids(scenario: Any) -> list[GridSpec | None]:
 
 
 def renewable_mw(scenario: Any, times: np.ndarray) -> np.ndarray:
-    """Available renewable generation per cluster [MW], [C, T] (seeded)."""
+    """Available renewable generation per cluster [MW], [C, T] (seeded).
+
+    Profiles are made hourly and averaged over each step when the step is longer.
+    """
+    step_h = scenario.horizon.step_h
+    width = max(round(step_h), 1)
+    hourly = times[0].astype("datetime64[h]") + np.arange(len(times) * width)
+    out = _renewable_hourly(scenario, hourly)
+    if width > 1:
+        out = out.reshape(out.shape[0], len(times), width).mean(axis=-1)
+    return out
+
+
+def _renewable_hourly(scenario: Any, times: np.ndarray) -> np.ndarray:
     out = np.zeros((len(scenario.clusters), len(times)))
     for i, (c, g) in enumerate(zip(scenario.clusters.values(), _grids(scenario), strict=True)):
         if g is None or (g.pv_mw == 0 and g.wind_mw == 0):
@@ -708,8 +729,8 @@ def dispatch_problems(scenario: Any, times: np.ndarray, fleet: Any, pue: np.ndar
         cost = e[:, None, :]
         tcap = None
     else:
-        price = np.stack([g.price_cny_per_mwh[hod] for g in grids])
-        inten = np.stack([g.intensity_tco2_per_mwh[hod] for g in grids])
+        price = np.stack([_step_profile(g.price_cny_per_mwh, hod, step_h) for g in grids])
+        inten = np.stack([_step_profile(g.intensity_tco2_per_mwh, hod, step_h) for g in grids])
         grid_cap = np.array([[g.cap_mw] for g in grids])
         imp_cap = np.array([[g.import_cap_mw] for g in grids])
         imp_price = np.array([[g.import_price_cny_per_mwh] for g in grids])
@@ -869,8 +890,12 @@ def supply_variables(
             facility_mw,
             ren,
             grid_cap_mw=col("cap_mw"),
-            price_cny_per_mwh=np.stack([g.price_cny_per_mwh[hod] for g in grids]),
-            intensity_tco2_per_mwh=np.stack([g.intensity_tco2_per_mwh[hod] for g in grids]),
+            price_cny_per_mwh=np.stack(
+                [_step_profile(g.price_cny_per_mwh, hod, step_h) for g in grids]
+            ),
+            intensity_tco2_per_mwh=np.stack(
+                [_step_profile(g.intensity_tco2_per_mwh, hod, step_h) for g in grids]
+            ),
             import_cap_mw=col("import_cap_mw"),
             import_price_cny_per_mwh=col("import_price_cny_per_mwh"),
             import_intensity_tco2_per_mwh=col("import_intensity_tco2_per_mwh"),
