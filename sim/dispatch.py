@@ -182,6 +182,22 @@ class DispatchProblem:
         object.__setattr__(self, "transfer_cost_per_eflops_h", transfer)
         object.__setattr__(self, "unmet_penalty_per_eflops_h", float(penalty))
 
+    def time_slice(self, start: int, stop: int) -> DispatchProblem:
+        """The same problem restricted to steps ``start .. stop-1``."""
+        sl = slice(start, stop)
+        return DispatchProblem(
+            self.demand_eflops[..., sl],
+            self.capacity_eflops[:, sl],
+            self.cost_per_eflops_h[..., sl],
+            self.eligible,
+            self.window_steps,
+            tranche_capacity_eflops=self.tranche_capacity_eflops[..., sl],
+            link_capacity_eflops=self.link_capacity_eflops,
+            transfer_cost_per_eflops_h=self.transfer_cost_per_eflops_h,
+            unmet_penalty_per_eflops_h=self.unmet_penalty_per_eflops_h,
+            step_h=self.step_h,
+        )
+
     @property
     def shape(self) -> tuple[int, int, int, int, int]:
         """``(W, O, C, K, T)``: classes, origins, clusters, tranches, steps."""
