@@ -313,7 +313,7 @@ def battery_dispatch(
     deficit_mw,
     energy_mwh,
     power_mw,
-    round_trip_efficiency: float = 0.9,
+    round_trip_efficiency=0.9,
     soc0_mwh=0.0,
     step_h: float = 1.0,
 ):
@@ -334,8 +334,8 @@ def battery_dispatch(
         Usable capacity ``E`` [MWh].
     power_mw : numeric
         Charge and discharge power limit ``P`` [MW].
-    round_trip_efficiency : float
-        [-], in (0, 1].
+    round_trip_efficiency : numeric
+        [-], in (0, 1] (broadcast like ``energy_mwh``).
     soc0_mwh : numeric
         Initial state of charge [MWh].
     step_h : float
@@ -347,9 +347,10 @@ def battery_dispatch(
         Power into the battery (drawn from surplus) [MW], power delivered
         to the load [MW], state of charge at the end of each step [MWh].
     """
-    if not 0.0 < round_trip_efficiency <= 1.0:
+    rte = np.asarray(round_trip_efficiency, dtype=float)
+    if np.any(rte <= 0.0) or np.any(rte > 1.0):
         raise ValueError(f"round-trip efficiency {round_trip_efficiency} is outside (0, 1]")
-    eta = np.sqrt(round_trip_efficiency)
+    eta = np.sqrt(rte)
     s = np.asarray(surplus_mw, dtype=float)
     d = np.asarray(deficit_mw, dtype=float)
     p = np.asarray(power_mw, dtype=float)
@@ -384,7 +385,7 @@ def grid_balance(
     renewable_price_cny_per_mwh=0.0,
     battery_energy_mwh=0.0,
     battery_power_mw=0.0,
-    battery_efficiency: float = 0.9,
+    battery_efficiency=0.9,
     step_h: float = 1.0,
 ) -> dict[str, np.ndarray]:
     """Supply a facility load from renewables, battery, local grid and imports.
@@ -411,7 +412,7 @@ def grid_balance(
         Price of renewable energy used (PPA; 0 for owned plant) [CNY/MWh].
     battery_energy_mwh, battery_power_mw : numeric
         Battery size [MWh] and power [MW]; 0 for none.
-    battery_efficiency : float
+    battery_efficiency : numeric
         Round-trip efficiency [-].
     step_h : float
         Step length [h].

@@ -902,7 +902,7 @@ def supply_variables(
             renewable_price_cny_per_mwh=col("renewable_price_cny_per_mwh"),
             battery_energy_mwh=col("battery_mwh"),
             battery_power_mw=col("battery_mw"),
-            battery_efficiency=float(np.mean([g.battery_efficiency for g in grids])),
+            battery_efficiency=col("battery_efficiency"),
             step_h=step_h,
         )
         meta = {
