@@ -5,6 +5,8 @@ Expected values are hand calculations written beside each assertion.
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.grid import (
     battery_dispatch,
@@ -149,3 +151,35 @@ def test_grid_balance_battery_moves_surplus_into_deficit():
 def test_negative_cap_is_an_error():
     with pytest.raises(ValueError, match="grid_cap_mw"):
         grid_balance([1.0], [0.0], grid_cap_mw=-5.0)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_grid_balance_conserves_energy(seed):
+    # every MW of load is met by renewables (direct or via battery), grid,
+    # imports or shortfall; every MW of renewables is used or curtailed
+    rng = np.random.default_rng(seed)
+    n = 48
+    load = rng.uniform(0, 100, (3, n))
+    ren = rng.uniform(0, 120, (3, n))
+    out = grid_balance(
+        load,
+        ren,
+        grid_cap_mw=rng.uniform(0, 80, (3, 1)),
+        import_cap_mw=rng.uniform(0, 30, (3, 1)),
+        battery_energy_mwh=rng.uniform(0, 200, (3, 1)),
+        battery_power_mw=rng.uniform(0, 50, (3, 1)),
+        battery_efficiency=rng.uniform(0.7, 1.0, (3, 1)),
+    )
+    direct = out["renewable_power_mw"] - out["battery_charge_mw"]
+    supplied = (
+        direct
+        + out["battery_discharge_mw"]
+        + out["grid_power_mw"]
+        + out["import_power_mw"]
+        + out["shortfall_mw"]
+    )
+    np.testing.assert_allclose(supplied, load, atol=1e-9)
+    np.testing.assert_allclose(out["renewable_power_mw"] + out["curtailed_mw"], ren, atol=1e-9)
+    for key in ("grid_power_mw", "import_power_mw", "curtailed_mw", "shortfall_mw"):
+        assert out[key].min() >= -1e-12, key
