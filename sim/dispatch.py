@@ -486,7 +486,7 @@ def _origin_groups(problem: DispatchProblem, w: int) -> list[np.ndarray]:
     return [np.array(g) for g in groups.values()] + singles
 
 
-_PASSES = 3  # passes of the deferral stage (see dispatch_greedy)
+_PASSES = 5  # most passes of the deferral stage (see dispatch_greedy)
 
 
 def _defer_rounds(defer, available, cluster_room, book, cluster_of, n_t, tt) -> None:
@@ -656,8 +656,9 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
         q_o[q_o <= _EPS] = 0.0
         unmet[job["w"], job["origins"]] += q_o
 
-    # 2. deferrable classes, jointly, in rounds. Up to `_PASSES` passes: arrivals
-    # left unserved by a pass are served first in the next one (kept if better).
+    # 2. deferrable classes, jointly, in rounds. Up to `_PASSES` passes (stopping when
+    # all is served or two passes bring no better objective): arrivals left
+    # unserved by a pass are served first in the next one; the best pass is kept.
     defer = [j for j in jobs if j["window"] > 0]
     state = (rem_tranche, rem_cluster, placed, tranche, unmet) + (
         (rem_link,) if rem_link is not None else ()
@@ -670,6 +671,7 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
         # cluster boundaries of the job's (cluster-sorted) slots, for spare capacity
         job["cstart"] = np.flatnonzero(np.r_[True, np.diff(cluster_of[job["slots"]]) != 0])
     best_obj, best_state = np.inf, None
+    stale = 0
     for _ in range(_PASSES if defer else 0):
         for x, x0 in zip(state, saved, strict=True):
             np.copyto(x, x0)
@@ -686,9 +688,10 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
             job["boost"] += q > 0
             left += q.sum()
         obj = objective_value(p, placed, tranche.reshape(n_c, n_k, n_t), unmet)
+        stale += 1
         if obj < best_obj:
-            best_obj, best_state = obj, [x.copy() for x in state]
-        if left <= _EPS:
+            best_obj, best_state, stale = obj, [x.copy() for x in state], 0
+        if left <= _EPS or stale >= 2:
             break
     if best_state is not None:
         for x, x0 in zip(state, best_state, strict=True):
