@@ -84,6 +84,12 @@ class DispatchProblem:
     link_capacity_eflops : array [O, C], optional
         Compute-equivalent capacity of the network path from origin ``o`` to
         cluster ``c`` [EFLOPS]; ``inf`` (the default) for no limit.
+    link_group : int array [O, C], optional
+        Shared links (e.g. between two hubs): pairs with the same index ``l
+        >= 0`` share ``link_group_capacity_eflops[l]``; ``-1`` for none. A pair
+        may have a finite ``link_capacity_eflops`` or a group, not both.
+    link_group_capacity_eflops : array [L], optional
+        Capacity of each shared link [EFLOPS].
     transfer_cost_per_eflops_h : array [O, C], optional
         Objective per EFLOPS-hour moved from ``o`` to ``c`` (network cost)
         [objective unit / EFLOPS-h]; default 0.
@@ -102,6 +108,8 @@ class DispatchProblem:
     window_steps: np.ndarray
     tranche_capacity_eflops: np.ndarray | None = None
     link_capacity_eflops: np.ndarray | None = None
+    link_group: np.ndarray | None = None
+    link_group_capacity_eflops: np.ndarray | None = None
     transfer_cost_per_eflops_h: np.ndarray | None = None
     unmet_penalty_per_eflops_h: float | None = None
     step_h: float = 1.0
@@ -179,6 +187,26 @@ class DispatchProblem:
         object.__setattr__(self, "eligible", elig)
         object.__setattr__(self, "window_steps", np.minimum(win, max(n_t - 1, 0)))
         object.__setattr__(self, "link_capacity_eflops", link)
+        # every limited path becomes a link group: finite pairs first, then shared links
+        groups = np.full((n_o, n_c), -1, dtype=np.int64)
+        pairs = np.argwhere(np.isfinite(link))
+        groups[pairs[:, 0], pairs[:, 1]] = np.arange(len(pairs))
+        caps = [link[o, c] for o, c in pairs]
+        if self.link_group is not None:
+            lg = np.asarray(self.link_group, dtype=np.int64)
+            lcap = np.asarray(self.link_group_capacity_eflops, dtype=float).reshape(-1)
+            if lg.shape != (n_o, n_c) or lg.max(initial=-1) >= lcap.size:
+                raise ValueError(
+                    f"link_group must be [{n_o}, {n_c}] indices into link_group_capacity_eflops"
+                )
+            if np.isnan(lcap).any() or (lcap < 0).any():
+                raise ValueError("link_group_capacity_eflops must be non-negative (no NaN)")
+            if ((lg >= 0) & np.isfinite(link)).any():
+                raise ValueError("a pair has both a link capacity and a link group")
+            groups = np.where(lg >= 0, lg + len(caps), groups)
+            caps += list(lcap)
+        object.__setattr__(self, "link_group", groups)
+        object.__setattr__(self, "link_group_capacity_eflops", np.asarray(caps, dtype=float))
         object.__setattr__(self, "transfer_cost_per_eflops_h", transfer)
         object.__setattr__(self, "unmet_penalty_per_eflops_h", float(penalty))
 
@@ -193,6 +221,14 @@ class DispatchProblem:
             self.window_steps,
             tranche_capacity_eflops=self.tranche_capacity_eflops[..., sl],
             link_capacity_eflops=self.link_capacity_eflops,
+            link_group=np.where(
+                np.isfinite(self.link_capacity_eflops),
+                -1,
+                self.link_group - int(np.isfinite(self.link_capacity_eflops).sum()),
+            ),
+            link_group_capacity_eflops=self.link_group_capacity_eflops[
+                int(np.isfinite(self.link_capacity_eflops).sum()) :
+            ],
             transfer_cost_per_eflops_h=self.transfer_cost_per_eflops_h,
             unmet_penalty_per_eflops_h=self.unmet_penalty_per_eflops_h,
             step_h=self.step_h,
@@ -427,8 +463,12 @@ def constraint_violations(problem: DispatchProblem, result: DispatchResult) -> d
     out["tranche_sum"] = float(
         np.abs(tranche.sum(axis=1) - placed.sum(axis=(0, 1))).max(initial=0.0)
     )
+    flow = result.flow_eflops.reshape(-1, placed.shape[-1])
+    gid = p.link_group.reshape(-1)
+    used = np.zeros((p.link_group_capacity_eflops.size, placed.shape[-1]))
+    np.add.at(used, gid[gid >= 0], flow[gid >= 0])
     out["link_capacity"] = float(
-        np.maximum(result.flow_eflops - p.link_capacity_eflops[..., None], 0).max(initial=0.0)
+        np.maximum(used - p.link_group_capacity_eflops[:, None], 0).max(initial=0.0)
     )
     csum = np.cumsum(p.demand_eflops, axis=-1)
     worst = 0.0
@@ -474,7 +514,7 @@ def _origin_groups(problem: DispatchProblem, w: int) -> list[np.ndarray]:
     depend on which of them uses a slot).
     """
     elig = problem.eligible[w]
-    unlimited = np.isinf(problem.link_capacity_eflops).all(axis=1)
+    unlimited = (problem.link_group < 0).all(axis=1)
     groups: dict[bytes, list[int]] = {}
     singles: list[np.ndarray] = []
     for o in range(elig.shape[0]):
@@ -571,12 +611,19 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
     cluster_of = np.repeat(np.arange(n_c), n_k)
     rem_tranche = p.tranche_capacity_eflops.reshape(n_p, n_t).copy()
     rem_cluster = p.capacity_eflops.copy()
-    has_links = bool(np.isfinite(p.link_capacity_eflops).any())
+    n_l = p.link_group_capacity_eflops.size
+    # spare capacity of each link group, plus a last row that never binds (no group)
     rem_link = (
-        np.broadcast_to(p.link_capacity_eflops[:, :, None], (n_o, n_c, n_t)).copy()
-        if has_links
+        np.vstack(
+            [
+                np.repeat(p.link_group_capacity_eflops[:, None], n_t, axis=1),
+                np.full((1, n_t), np.inf),
+            ]
+        )
+        if n_l
         else None
     )
+    link_row = np.where(p.link_group >= 0, p.link_group, n_l)  # [O, C] row of rem_link
     placed = np.zeros((n_w, n_o, n_c, n_t))
     tranche = np.zeros((n_p, n_t))
     unmet = np.zeros((n_w, n_o, n_t))
@@ -612,14 +659,14 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
         cc = cluster_of[slots]
         avail = np.minimum(rem_tranche[slots], rem_cluster[cc])
         if rem_link is not None:
-            avail = np.minimum(avail, rem_link[job["o_link"], cc])
+            avail = np.minimum(avail, rem_link[link_row[job["o_link"], cc]])
         return avail
 
     def cluster_room(job, cl):
         """Spare compute of clusters ``cl`` for the job [len(cl), T] (cluster, link)."""
         room = rem_cluster[cl]
         if rem_link is not None:
-            room = np.minimum(room, rem_link[job["o_link"], cl])
+            room = np.minimum(room, rem_link[link_row[job["o_link"], cl]])
         return room
 
     def book(job, pp, steps, amounts, weights_by_origin):
@@ -629,7 +676,7 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
         np.subtract.at(rem_cluster, (cc, steps), amounts)
         np.add.at(tranche, (pp, steps), amounts)
         if rem_link is not None:
-            np.subtract.at(rem_link, (job["o_link"], cc, steps), amounts)
+            np.subtract.at(rem_link, (link_row[job["o_link"], cc], steps), amounts)
         for i, o in enumerate(job["origins"]):
             np.add.at(placed, (job["w"], o, cc, steps), weights_by_origin[i])
 
@@ -715,7 +762,7 @@ def dispatch_lp(problem: DispatchProblem, *, time_limit_s: float | None = None) 
 
     Constraints: conservation (1) per (w,o,t) as equalities; per (c,t)
     ``sum x <= capacity``; per (c,k,t) ``sum x <= tranche capacity`` where
-    finite; per (o,c,t) ``sum x <= link capacity`` where finite.
+    finite; per link group and step ``sum x <= link capacity``.
 
     Objective: ``step_h * (sum((cost + transfer) x) + penalty * sum(u))``.
 
@@ -800,14 +847,15 @@ def dispatch_lp(problem: DispatchProblem, *, time_limit_s: float | None = None) 
         ub_cols.append(np.flatnonzero(sel))
         ub_rhs.append(np.where(np.isfinite(tcap), tcap, 1e30).reshape(-1))
         n_rows += n_p * n_t
-    # link capacity (o, c, t) where finite
-    link = p.link_capacity_eflops
-    if np.isfinite(link).any():
-        sel = np.isfinite(link[x_o, x_c])
-        ub_rows.append(n_rows + (x_o[sel] * n_c + x_c[sel]) * n_t + x_t[sel])
+    # link groups (l, t)
+    n_l = p.link_group_capacity_eflops.size
+    if n_l:
+        gid = p.link_group[x_o, x_c]
+        sel = gid >= 0
+        ub_rows.append(n_rows + gid[sel] * n_t + x_t[sel])
         ub_cols.append(np.flatnonzero(sel))
-        ub_rhs.append(np.repeat(np.where(np.isfinite(link), link, 1e30).reshape(-1), n_t))
-        n_rows += n_o * n_c * n_t
+        ub_rhs.append(np.repeat(p.link_group_capacity_eflops, n_t))
+        n_rows += n_l * n_t
     ub_r = np.concatenate(ub_rows)
     a_ub = sp.csr_matrix(
         (np.ones(ub_r.size), (ub_r, np.concatenate(ub_cols))), shape=(n_rows, n_var)

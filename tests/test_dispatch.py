@@ -161,6 +161,26 @@ def test_three_clusters_with_link_limit(engine):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_shared_inter_hub_link(engine):
+    # Origins A and B (eastern hub) share one link of 3 EFLOPS to the western
+    # cluster W (cost 1); the eastern cluster E costs 3. Demand 2 + 2 = 4:
+    # 3 cross the link to W, 1 stays at E. Objective 3*1 + 1*3 = 6.
+    pb = DispatchProblem(
+        demand_eflops=[[[2.0], [2.0]]],
+        capacity_eflops=[[10.0], [10.0]],
+        cost_per_eflops_h=[[3.0], [1.0]],
+        eligible=np.ones((1, 2, 2), bool),
+        window_steps=[0],
+        link_group=[[-1, 0], [-1, 0]],
+        link_group_capacity_eflops=[3.0],
+    )
+    r = dispatch(pb, engine)
+    _ok(pb, r)
+    assert r.flow_eflops[:, 1, 0].sum() == pytest.approx(3.0)
+    assert r.objective == pytest.approx(6.0)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_power_tranches(engine):
     # Cluster 0: renewable tranche (cost 0, powers 2 EFLOPS), grid tranche
     # (cost 5); cluster 1: grid only (cost 3). Demand 4:
@@ -263,9 +283,12 @@ def problems(draw, ample=False, links=True):
         cap = np.full((n_c, n_t), d.sum(axis=(0, 1)).max() * (win.max() + 1))
     else:
         cap = rng.uniform(0.5, 3, (n_c, n_t))
-    link = None
+    link = group = group_cap = None
     if links:
         link = np.where(rng.random((n_o, n_c)) < 0.3, rng.uniform(0, 2, (n_o, n_c)), np.inf)
+        # one shared link over a random set of the remaining pairs
+        group = np.where(np.isinf(link) & (rng.random((n_o, n_c)) < 0.4), 0, -1)
+        group_cap = rng.uniform(0, 3, 1)
     return DispatchProblem(
         d,
         cap,
@@ -274,6 +297,8 @@ def problems(draw, ample=False, links=True):
         win,
         tranche_capacity_eflops=tcap,
         link_capacity_eflops=link,
+        link_group=group,
+        link_group_capacity_eflops=group_cap,
         transfer_cost_per_eflops_h=rng.uniform(0, 1, (n_o, n_c)),
     )
 
