@@ -118,6 +118,7 @@ class OriginSpec:
     lon: float
     cluster: str | None
     role: str
+    hub: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,11 +146,15 @@ class DemandSpec:
 
 @dataclass(frozen=True)
 class LinkSpec:
-    """Compute-equivalent capacity from an origin to a cluster [EFLOPS]."""
+    """Compute-equivalent capacity [EFLOPS] from an origin to a cluster, or shared
+    by every origin of hub ``from_hub`` towards every cluster of hub ``to_hub``."""
 
-    origin: str
-    cluster: str
+    origin: str | None
+    cluster: str | None
     capacity_eflops: float
+    from_hub: str | None = None
+    to_hub: str | None = None
+    field: str = "links"
 
 
 @dataclass(frozen=True)
@@ -326,12 +331,12 @@ def parse_demand(raw: Any, path: str, scenario: Any) -> DemandSpec:
     origins: dict[str, OriginSpec] = {}
     if sec.get("origins") is None:
         for c in clusters.values():
-            origins[c.name] = OriginSpec(c.name, c.lat, c.lon, c.name, c.role)
+            origins[c.name] = OriginSpec(c.name, c.lat, c.lon, c.name, c.role, c.hub)
     else:
         osec = _section(sec["origins"], f"{path}.origins", tuple(str(k) for k in sec["origins"]))
         for name, oraw in osec.items():
             opath = f"{path}.origins.{name}"
-            o = _section(oraw, opath, ("lat", "lon", "cluster", "role", "description"))
+            o = _section(oraw, opath, ("lat", "lon", "cluster", "role", "hub", "description"))
             home = o.get("cluster")
             if home is not None and str(home) not in clusters:
                 raise ScenarioError(
@@ -348,12 +353,14 @@ def parse_demand(raw: Any, path: str, scenario: Any) -> DemandSpec:
                         raise ScenarioError("missing required field", field=f"{opath}.{key}")
                 lat, lon = o["lat"], o["lon"]
             role = o.get("role", clusters[str(home)].role if home is not None else "")
+            hub = o.get("hub", clusters[str(home)].hub if home is not None else "")
             origins[str(name)] = OriginSpec(
                 str(name),
                 parse_quantity(lat, "degree", f"{opath}.lat", minimum=-90, maximum=90),
                 parse_quantity(lon, "degree", f"{opath}.lon", minimum=-180, maximum=180),
                 None if home is None else str(home),
                 str(role),
+                str(hub),
             )
     if not origins:
         raise ScenarioError("no origins", field=f"{path}.origins", expected="at least one origin")
@@ -395,28 +402,47 @@ def parse_demand(raw: Any, path: str, scenario: Any) -> DemandSpec:
 
 
 def parse_links(raw: Any, path: str, scenario: Any) -> list[LinkSpec]:
-    """Parse ``links``: a list of ``{from: origin, to: cluster, capacity: EFLOPS}``.
+    """Parse ``links``: a list of ``{from: origin, to: cluster, capacity: EFLOPS}``
+    or ``{from_hub: hub, to_hub: hub, capacity: EFLOPS}`` (one link shared by all
+    origins of a hub towards all clusters of another).
 
     Origins are those of the ``demand`` section (default: one per cluster,
-    named after it).
+    named after it); an origin's hub is its own ``hub`` or its home cluster's.
     """
     if not isinstance(raw, list):
         raise ScenarioError("expected a list of links", field=path, given=raw)
     demand = scenario.raw.get("demand") or {}
-    origin_names = set((demand.get("origins") or {}).keys()) or set(scenario.clusters)
+    origin_names = {str(o) for o in (demand.get("origins") or {})} or set(scenario.clusters)
+    hubs = {c.hub for c in scenario.clusters.values()}
     out = []
     for i, item in enumerate(raw):
         lpath = f"{path}.{i}"
-        sec = _section(item, lpath, ("from", "to", "capacity", "note"))
-        for key in ("from", "to", "capacity"):
+        sec = _section(item, lpath, ("from", "to", "from_hub", "to_hub", "capacity", "note"))
+        if "capacity" not in sec:
+            raise ScenarioError("missing required field", field=f"{lpath}.capacity")
+        cap = parse_quantity(sec["capacity"], "EFLOPS", f"{lpath}.capacity", minimum=0.0)
+        if "from_hub" in sec or "to_hub" in sec:
+            for key in ("from_hub", "to_hub"):
+                if key not in sec:
+                    raise ScenarioError("missing required field", field=f"{lpath}.{key}")
+                if str(sec[key]) not in hubs:
+                    raise ScenarioError(
+                        "unknown hub",
+                        field=f"{lpath}.{key}",
+                        given=sec[key],
+                        expected="one of " + ", ".join(sorted(hubs)),
+                    )
+            out.append(LinkSpec(None, None, cap, str(sec["from_hub"]), str(sec["to_hub"]), lpath))
+            continue
+        for key in ("from", "to"):
             if key not in sec:
                 raise ScenarioError("missing required field", field=f"{lpath}.{key}")
-        if str(sec["from"]) not in {str(o) for o in origin_names}:
+        if str(sec["from"]) not in origin_names:
             raise ScenarioError(
                 "unknown origin",
                 field=f"{lpath}.from",
                 given=sec["from"],
-                expected="one of " + ", ".join(sorted(str(o) for o in origin_names)),
+                expected="one of " + ", ".join(sorted(origin_names)),
             )
         if str(sec["to"]) not in scenario.clusters:
             raise ScenarioError(
@@ -425,8 +451,7 @@ def parse_links(raw: Any, path: str, scenario: Any) -> list[LinkSpec]:
                 given=sec["to"],
                 expected="one of " + ", ".join(scenario.clusters),
             )
-        cap = parse_quantity(sec["capacity"], "EFLOPS", f"{lpath}.capacity", minimum=0.0)
-        out.append(LinkSpec(str(sec["from"]), str(sec["to"]), cap))
+        out.append(LinkSpec(str(sec["from"]), str(sec["to"]), cap, field=lpath))
     return out
 
 
@@ -757,12 +782,30 @@ def dispatch_problems(scenario: Any, times: np.ndarray, fleet: Any, pue: np.ndar
             float(e.max(initial=0.0)), 1e-12
         )
     link_cap = np.full((n_o, n_c), np.inf)
+    link_group = np.full((n_o, n_c), -1)
+    group_caps: list[float] = []
     for lk in links:
-        if lk.origin not in onames:
+        if lk.origin is not None:
+            link_cap[onames.index(lk.origin), cnames.index(lk.cluster)] = lk.capacity_eflops
+            continue
+        pairs = (
+            np.array([o.hub == lk.from_hub for o in origins])[:, None]
+            & np.array([c.hub == lk.to_hub for c in clusters])[None, :]
+        )
+        if (link_group[pairs] >= 0).any() or np.isfinite(link_cap[pairs]).any():
             raise ScenarioError(
-                "unknown origin", field="links", given=lk.origin, expected=", ".join(onames)
+                "an origin-cluster pair is on two links",
+                field=lk.field,
+                expected="each origin-cluster pair on at most one link",
             )
-        link_cap[onames.index(lk.origin), cnames.index(lk.cluster)] = lk.capacity_eflops
+        link_group[pairs] = len(group_caps)
+        group_caps.append(lk.capacity_eflops)
+    if ((link_group >= 0) & np.isfinite(link_cap)).any():
+        raise ScenarioError(
+            "an origin-cluster pair is on two links",
+            field="links",
+            expected="each origin-cluster pair on at most one link",
+        )
     windows = np.array(
         [int(np.floor(cs.workload.window_h / step_h + 1e-9)) for cs in spec.classes.values()]
     )
@@ -782,6 +825,8 @@ def dispatch_problems(scenario: Any, times: np.ndarray, fleet: Any, pue: np.ndar
                     windows,
                     tranche_capacity_eflops=None if tcap is None else tcap[..., sl],
                     link_capacity_eflops=link_cap,
+                    link_group=link_group,
+                    link_group_capacity_eflops=np.array(group_caps),
                     unmet_penalty_per_eflops_h=dspec.unmet_penalty,
                     step_h=step_h,
                 ),

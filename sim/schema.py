@@ -223,7 +223,7 @@ FIELDS: tuple[Field, ...] = (
         "demand.origins.<name>",
         "-",
         "one per cluster",
-        "Where demand arises: lat, lon (degrees), cluster (home, for stay_local), role.",
+        "Where demand arises: lat, lon (degrees), cluster (home, for stay_local), role, hub.",
     ),
     Field(
         "demand.latency.route_factor",
@@ -283,7 +283,8 @@ FIELDS: tuple[Field, ...] = (
         "links",
         "EFLOPS",
         "none",
-        "List of {from: origin, to: cluster, capacity}: compute-equivalent path capacity.",
+        "List of {from: origin, to: cluster, capacity} or {from_hub, to_hub, capacity} "
+        "(shared by all origins of a hub towards all its clusters): compute-equivalent.",
     ),
     Field(
         "dispatch.policy",

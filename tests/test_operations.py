@@ -136,6 +136,23 @@ def test_link_capacity(two_sites):
     np.testing.assert_allclose(flow, [8.0, 2.0], atol=1e-9)
 
 
+def test_inter_hub_link_shared_by_origins(two_sites):
+    # two eastern origins (hub "east") share one 2 EFLOPS link to hub "west":
+    # of the 6 EFLOPS of training, 2 go west in total and 4 stay east.
+    two_sites["demand"]["origins"] = {
+        "east": {"cluster": "east"},
+        "east2": {"lat": 31.0, "lon": 121.0, "hub": "east", "role": "east"},
+        "west": {"cluster": "west"},
+    }
+    two_sites["demand"]["classes"]["realtime_inference"]["origins"] = {"east": 1.0}
+    two_sites["demand"]["classes"]["training"]["origins"] = {"east": 0.5, "east2": 0.5}
+    two_sites["links"] = [{"from_hub": "east", "to_hub": "west", "capacity": "2 EFLOPS"}]
+    for engine in ("greedy", "lp"):
+        ds = sim.run(sim.load_scenario(two_sites, overrides={"dispatch": {"engine": engine}}))
+        to_west = ds["flow_eflops"].sel(cluster="west", origin=["east", "east2"]).sum("origin")
+        np.testing.assert_allclose(to_west.values, 2.0, atol=1e-6)
+
+
 def test_lp_engine_matches_hand_result(two_sites):
     ds = sim.run(sim.load_scenario(two_sites, overrides={"dispatch": {"engine": "lp"}}))
     np.testing.assert_allclose(
