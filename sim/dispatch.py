@@ -529,7 +529,9 @@ def _origin_groups(problem: DispatchProblem, w: int) -> list[np.ndarray]:
 _PASSES = 5  # most passes of the deferral stage (see dispatch_greedy)
 
 
-def _defer_rounds(defer, available, cluster_room, book, cluster_of, n_t, tt) -> None:
+def _defer_rounds(
+    defer, available, cluster_room, book, cluster_of, n_t, tt, link_row, rem_link
+) -> None:
     """Rounds of windowed cheapest-slot placement for deferrable jobs (in place)."""
     while True:
         parts = []
@@ -569,6 +571,22 @@ def _defer_rounds(defer, available, cluster_room, book, cluster_of, n_t, tt) -> 
         before = before - before[start][np.cumsum(start) - 1]
         grant = np.empty_like(qa)
         grant[order] = np.clip(cap[order] - before, 0.0, qa_o)
+        if rem_link is not None:
+            # requests of different origins on one shared link (other clusters) share it too
+            o_of = np.array([job["o_link"] for job in defer])[jj]
+            lrow = link_row[o_of, cluster_of[pp]]
+            limited = lrow < rem_link.shape[0] - 1
+            if limited.any():
+                idx = np.flatnonzero(limited)
+                key = lrow[idx] * n_t + sa[idx]
+                order_l = idx[np.lexsort((ta[idx], room[idx], key))]
+                key_o = lrow[order_l] * n_t + sa[order_l]
+                g_o = grant[order_l]
+                before_l = np.cumsum(g_o) - g_o
+                start_l = np.r_[True, key_o[1:] != key_o[:-1]]
+                before_l = before_l - before_l[start_l][np.cumsum(start_l) - 1]
+                spare_l = rem_link[lrow[order_l], sa[order_l]]
+                grant[order_l] = np.clip(spare_l - before_l, 0.0, g_o)
         grant[grant <= _EPS] = 0.0
         if grant.sum() <= _EPS:
             return
@@ -724,7 +742,7 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
             np.copyto(x, x0)
         for job in defer:
             job["q_o"] = job["demand"].copy()
-        _defer_rounds(defer, available, cluster_room, book, cluster_of, n_t, tt)
+        _defer_rounds(defer, available, cluster_room, book, cluster_of, n_t, tt, link_row, rem_link)
         left = 0.0
         for job in defer:
             q_o = job["q_o"]
