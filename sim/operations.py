@@ -696,7 +696,7 @@ def demand_array(spec: DemandSpec, times: np.ndarray, step_h: float) -> np.ndarr
 
 
 def dispatch_problems(scenario: Any, times: np.ndarray, fleet: Any, pue: np.ndarray, idle):
-    """Yield ``(slice, DispatchProblem)`` per calendar year, plus context.
+    """The dispatch problems of a scenario, one per calendar year, and context.
 
     Returns
     -------
@@ -1064,6 +1064,14 @@ def operations_table(summary: Any, ds: Any) -> str:
         reasons = {str(r) for r in np.asarray(ds["unmet_reason"].values).ravel() if str(r)}
         for r in sorted(reasons):
             lines.append(f"unservable: {r}")
+        reachable = (np.asarray(ds["unmet_reason"].values) == "").any(axis=1)
+        short = summary["class_unmet_mean_eflops"].values.max(axis=1) > 1e-9
+        for i, w in enumerate(workloads):
+            if short[i] and reachable[i]:
+                lines.append(
+                    f"unmet {w}: installed compute, power caps or links within its latency "
+                    "bound and deferral window were short"
+                )
     if "carbon_tco2" in summary:
         if lines:
             lines.append("")
