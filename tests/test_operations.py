@@ -11,6 +11,8 @@ import copy
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sim
 from sim.cli import main
@@ -238,3 +240,47 @@ def test_compare_policies_on_beijing_ring(capsys, monkeypatch):
     # the ring serves everything; Beijing alone (10 EFLOPS, 25 MW cap) cannot
     assert rows["(base)"]["unmet_share"] == pytest.approx(0.0, abs=1e-9)
     assert rows["stay-local"]["unmet_share"] > 0.5
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    cap_mw=st.floats(0.5, 20.0),
+    rt=st.floats(0.0, 12.0),
+    train=st.floats(0.0, 12.0),
+    wind=st.floats(0.0, 10.0),
+)
+def test_run_invariants(cap_mw, rt, train, wind):
+    # conservation per class and origin (demand + backlog carried in = served +
+    # backlog carried out + unmet), utilisation within [0, 1], grid draw within
+    # the connection cap, and energy supplied = facility energy, for random caps,
+    # demand and renewables
+    s = copy.deepcopy(TWO_SITES)
+    s["clusters"]["west"]["grid"]["connection_cap"] = f"{cap_mw} MW"
+    s["clusters"]["west"]["grid"]["wind"] = {"capacity": f"{wind} MW", "capacity_factor": 0.3}
+    s["demand"]["classes"]["realtime_inference"]["trajectory"] = {"2025-01-01": f"{rt} EFLOPS"}
+    s["demand"]["classes"]["training"]["trajectory"] = {"2025-01-01": f"{train} EFLOPS"}
+    ds = sim.run(sim.load_scenario(s))
+    demand = ds["demand_eflops"].values
+    served_by_origin = ds["flow_eflops"].values  # [origin, cluster, time]
+    backlog = ds["deferred_eflops"].values
+    prev = np.concatenate([np.zeros_like(backlog[..., :1]), backlog[..., :-1]], axis=-1)
+    lhs = (demand + prev).sum(axis=0)  # over classes, per origin
+    rhs = served_by_origin.sum(axis=1) + (backlog + ds["unmet_eflops"].values).sum(axis=0)
+    np.testing.assert_allclose(lhs, rhs, atol=1e-6)
+    np.testing.assert_allclose(
+        ds["served_eflops"].values.sum(axis=(0, 1)), served_by_origin.sum(axis=(0, 1)), atol=1e-6
+    )
+    u = ds["utilization"].values
+    assert u.min() >= 0.0 and u.max() <= 1.0 + 1e-9
+    assert float(ds["grid_power_mw"].sel(cluster="west").max()) <= cap_mw + 1e-6
+    assert float(ds["shortfall_mw"].max()) <= 1e-6
+    supplied = (
+        ds["renewable_power_mw"]
+        - ds["battery_charge_mw"]
+        + ds["battery_discharge_mw"]
+        + ds["grid_power_mw"]
+        + ds["import_power_mw"]
+        if "battery_charge_mw" in ds
+        else ds["renewable_power_mw"] + ds["grid_power_mw"] + ds["import_power_mw"]
+    )
+    np.testing.assert_allclose(supplied.values, ds["facility_power_mw"].values, atol=1e-6)
