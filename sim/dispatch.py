@@ -551,8 +551,10 @@ def _defer_rounds(
             ta = tt[ok]
             sa = pick[ok]
             # spare compute per step over the job's clusters (tranches share a cluster)
-            per_cluster = np.add.reduceat(avail, job["cstart"], axis=0)
-            cl = cluster_of[job["slots"][job["cstart"]]]
+            # slots are whole clusters (every tranche), cluster-major
+            n_k = job["n_k"]
+            per_cluster = avail.reshape(-1, n_k, avail.shape[-1]).sum(axis=1)
+            cl = cluster_of[job["slots"][::n_k]]
             spare_t = np.minimum(per_cluster, cluster_room(job, cl)).sum(axis=0)
             spare = np.concatenate([[0.0], np.cumsum(spare_t)])
             room = spare[job["deadline"][ta] + 1] - spare[ta]
@@ -733,8 +735,7 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
         job["deadline"] = np.minimum(tt + job["window"], n_t - 1)
         job["demand"] = job["q_o"].copy()
         job["boost"] = np.zeros(n_t)
-        # cluster boundaries of the job's (cluster-sorted) slots, for spare capacity
-        job["cstart"] = np.flatnonzero(np.r_[True, np.diff(cluster_of[job["slots"]]) != 0])
+        job["n_k"] = n_k
     best_obj, best_state = np.inf, None
     stale = 0
     for _ in range(_PASSES if defer else 0):
