@@ -9,7 +9,6 @@ where known), the value given and what was expected.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import importlib
 from collections.abc import Callable, Mapping
@@ -24,7 +23,7 @@ from sim import catalog
 from sim.errors import ScenarioError
 from sim.schema import keys_of
 from sim.units import RACK_POWER_KW, dimension_of, normalize_precision, parse_quantity
-from sim.yamlio import line_of, read_yaml
+from sim.yamlio import line_of, read_yaml, unshared_copy
 
 __all__ = [
     "Addition",
@@ -770,7 +769,7 @@ def apply_overrides(raw: dict, overrides: Mapping[str, Any], origin: str = "over
     then checked by validation like any other field. Keys are matched as
     strings, so dates and numbers in YAML keys can be addressed as written.
     """
-    out = copy.deepcopy(raw)
+    out = unshared_copy(raw)
     for path, value in overrides.items():
         parts = str(path).split(".")
         node: Any = out
@@ -835,7 +834,7 @@ def load_scenario(
         file = str(source)
         raw = read_yaml(source)
     elif isinstance(source, Mapping):
-        raw = copy.deepcopy(dict(source))
+        raw = unshared_copy(dict(source))
     else:
         raise ScenarioError("a scenario is a YAML path or a mapping", given=type(source).__name__)
     data = raw
