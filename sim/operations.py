@@ -1075,14 +1075,14 @@ def operations_table(summary: Any, ds: Any) -> str:
     if "carbon_tco2" in summary:
         if lines:
             lines.append("")
-        head = f"{'year':>4}  {'grid region':<14} {'peak grid MW':>13}"
-        lines += ["grid (coincident regional peaks)", head, "-" * len(head)]
         regions = [str(r) for r in summary["region"].values]
+        rw = max(len("grid region"), *(len(r) for r in regions))
+        head = f"{'year':>4}  {'grid region':<{rw}} {'peak grid MW':>13}"
+        lines += ["grid (coincident regional peaks)", head, "-" * len(head)]
         for j, y in enumerate(years):
             for i, r in enumerate(regions):
-                lines.append(
-                    f"{y:>4}  {r:<14} {summary['peak_grid_power_by_region_mw'].values[i, j]:>13.1f}"
-                )
+                peak = summary["peak_grid_power_by_region_mw"].values[i, j]
+                lines.append(f"{y:>4}  {r:<{rw}} {peak:>13.1f}")
         lines.append("")
         head = (
             f"{'year':>4}  {'renewables %':>12} {'curtailed GWh':>14} {'imports GWh':>12} "
