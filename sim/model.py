@@ -23,7 +23,7 @@ import xarray as xr
 
 from sim import __version__
 from sim.climate import synthetic_temperature_c
-from sim.fleet import build_fleet
+from sim.fleet import FleetArrays, build_fleet
 from sim.power import energy_mwh, facility_power_mw, it_power_mw, pue_climate
 from sim.results import dataarray
 from sim.scenario import Scenario
@@ -285,9 +285,18 @@ def run(scenario: Scenario) -> xr.Dataset:
         inp.climate,
     )
     pue = np.broadcast_to(pue, inp.nameplate_mw.shape).copy()
-    it, facility, energy = operate(
-        inp.nameplate_mw, inp.utilization, inp.idle_power, pue, inp.step_h
-    )
+
+    # Operations layer (issue 3): with demand, utilisation is an outcome of dispatch.
+    ops = None
+    utilization = inp.utilization
+    if "demand" in scenario.sections:
+        from sim.operations import dispatch_scenario
+
+        fleet = FleetArrays(capacity_eflops=inp.capacity_eflops, nameplate_mw=inp.nameplate_mw)
+        ops = dispatch_scenario(scenario, inp.times, fleet, pue, inp.idle_power)
+        utilization = ops.utilization
+
+    it, facility, energy = operate(inp.nameplate_mw, utilization, inp.idle_power, pue, inp.step_h)
 
     dims = ("cluster", "time")
     prec = scenario.reporting_precision
@@ -298,7 +307,12 @@ def run(scenario: Scenario) -> xr.Dataset:
         "nameplate_power_mw": dataarray(
             inp.nameplate_mw, dims, "MW", "IT power of installed hardware at full load"
         ),
-        "utilization": dataarray(inp.utilization, dims, "1", "busy fraction of installed compute"),
+        "utilization": dataarray(
+            utilization,
+            dims,
+            "1",
+            "busy fraction of installed compute" + (" (served / installed)" if ops else ""),
+        ),
         "it_power_mw": dataarray(it, dims, "MW", "IT (server) power"),
         "pue": dataarray(pue, dims, "1", "power usage effectiveness"),
         "facility_power_mw": dataarray(facility, dims, "MW", "facility power (IT power x PUE)"),
@@ -308,7 +322,12 @@ def run(scenario: Scenario) -> xr.Dataset:
         data["ambient_temperature_c"] = dataarray(
             inp.temperature_c, dims, "degC", "ambient temperature (synthetic climatology)"
         )
+    from sim.operations import supply_variables
+
+    ops_data, ops_coords = supply_variables(scenario, inp.times, facility, ops)
+    data.update(ops_data)
     coords = {
+        **ops_coords,
         "cluster": [c.name for c in clusters],
         "time": inp.times,
         "lat": ("cluster", [c.lat for c in clusters], {"units": "degree_north"}),

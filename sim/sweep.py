@@ -6,6 +6,7 @@ dotted path, how to vary them and what to keep::
     name: PUE and utilisation
     base: ../minimal.yaml            # relative to this file
     set: {clusters.site-a.idle_power: 0.2}   # fixed overrides of the base (optional)
+    dispatch: false                  # drop demand/links/dispatch: layer 2 as assumed
     method: monte_carlo              # grid | monte_carlo | sobol
     samples: 1000                    # monte_carlo: samples; sobol: base N (2^k)
     seed: 7
@@ -116,7 +117,10 @@ _SPEC_KEYS = {
     "outputs",
     "sources",
     "set",
+    "dispatch",
 }
+#: Top-level sections of the operations layer (dispatch); ``dispatch: false`` drops them.
+_DISPATCH_SECTIONS = ("demand", "links", "dispatch")
 _OUTPUT_KEYS = {"variables", "quantiles", "hourly_samples", "sensitivity"}
 _MAX_HOURLY_SAMPLES = 20
 
@@ -616,6 +620,13 @@ def _validate(raw: Any, file: str | None, base_dir: Path) -> SweepSpec:
                 raise _err(err.message, f"set.{err.field}", expected=err.expected) from None
             raise
         scenario_raw = _plain(scenario.raw)
+        dispatch = raw.get("dispatch", True)
+        if not isinstance(dispatch, bool):
+            raise _err("expected true or false", "dispatch", given=dispatch)
+        if not dispatch:
+            # layer 2 without dispatch: utilisation as the scenario assumes it
+            for key in _DISPATCH_SECTIONS:
+                scenario_raw.pop(key, None)
     seed = raw.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise _err("not a seed", "seed", given=seed, expected="a non-negative integer")
@@ -1115,7 +1126,32 @@ def evaluate_chunk(spec: SweepSpec, k: int) -> dict[str, np.ndarray]:
         inputs, func = ANALYTIC_MODELS[spec.model]
         by_path = {p.paths[0]: values[j].astype(np.float64) for j, p in enumerate(spec.parameters)}
         return {"y": func(*(by_path[i] for i in inputs))}
+    if spec.raw is not None and "demand" in spec.raw:
+        return _evaluate_runs(spec, k, values)
     return _evaluate_scenario(spec, k, values)
+
+
+def _evaluate_runs(spec: SweepSpec, k: int, values: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """Samples of a scenario with dispatch: one :func:`sim.run` each (not vectorised:
+    dispatch solves per-sample problems). Exact by construction."""
+    from sim.model import run
+    from sim.results import summarize
+
+    every = [(j, path) for j, p in enumerate(spec.parameters) for path in p.paths]
+    rows = spec.chunk_rows(k)
+    out: dict[str, list[np.ndarray]] = {name: [] for name in spec.variables}
+    hourly = []
+    for i, r in enumerate(rows):
+        ds = run(_sample_scenario(spec, every, values, i))
+        summary = summarize(ds)
+        for name in spec.variables:
+            out[name].append(summary[name].values)
+        if r < spec.hourly_samples:
+            hourly.append(ds["facility_power_mw"].values)
+    result = {name: np.stack(parts) for name, parts in out.items()}
+    if hourly:
+        result["facility_power_mw_hourly"] = np.stack(hourly)
+    return result
 
 
 def _evaluate_scenario(spec: SweepSpec, k: int, values: list[np.ndarray]) -> dict[str, np.ndarray]:
@@ -1275,6 +1311,7 @@ def empty_dataset(spec: SweepSpec) -> xr.Dataset:
         "base": spec.base_path or "",
         "variant": spec.variant or "",
         "model": spec.model or "",
+        "dispatch": int(spec.raw is not None and "demand" in spec.raw),
         "sweep_digest": spec.digest,
         "Conventions": "CF-1.10",
     }

@@ -337,3 +337,28 @@ def test_shipped_edwc_monte_carlo_brackets_the_base_scenario():
     # around the scenario's values): the base lies inside the 5-95 % band
     assert float(total.quantile(0.05)) < base_2030 < float(total.quantile(0.95))
     assert ds["facility_power_mw_hourly"].sizes["hourly_sample"] == 2
+
+
+def test_scenario_with_dispatch_runs_each_sample_through_sim_run():
+    base = ROOT / "scenarios" / "yangtze_delta.yaml"
+    fixed = {"horizon.end": "2025-01-07"}  # one week: dispatch solves every hour
+    scenario = sim.load_scenario(base, overrides=fixed)
+    assert "demand" in scenario.sections
+    name = next(n for n, c in scenario.clusters.items() if c.pue.is_constant)
+    path = f"clusters.{name}.pue"
+    spec = {"base": str(base), "set": fixed, "method": "grid"}
+    spec["parameters"] = {path: {"values": [1.2, 1.3]}}
+    ds = sim.sweep(spec)
+    assert ds.attrs["dispatch"] == 1
+    for i, pue in enumerate((1.2, 1.3)):
+        summary = sim.summarize(sim.run(sim.load_scenario(base, overrides={**fixed, path: pue})))
+        for v in ds.data_vars:
+            np.testing.assert_array_equal(ds[v].values[i], summary[v].values, err_msg=v)
+    # dispatch: false drops demand, links and dispatch: the utilisation as assumed
+    no_dispatch = sim.sweep({**spec, "dispatch": False})
+    assert no_dispatch.attrs["dispatch"] == 0
+    plain = copy.deepcopy(scenario.raw)
+    for key in ("demand", "links", "dispatch"):
+        plain.pop(key, None)
+    summary = sim.summarize(sim.run(sim.load_scenario(plain, overrides={path: 1.3})))
+    np.testing.assert_array_equal(no_dispatch["energy_twh"].values[1], summary["energy_twh"].values)
