@@ -3,7 +3,13 @@
 Targets (issue 5), measured against baselines in the same run:
 
 - a batched sweep >= 20x faster per sample than a loop of per-sample
-  ``sim.load_scenario`` + ``sim.run`` + ``sim.summarize`` (the same annual outputs);
+  ``sim.load_scenario`` + ``sim.run`` + ``sim.summarize`` (the same annual outputs;
+  like for like, the baseline drops the clusters' ``grid`` sections, whose supply,
+  carbon and cost outputs a sweep does not keep; the ratio against ``sim.run``
+  with them is reported too). Measured 2026-11-25 (2 cores shared with other jobs):
+  kernel-level parameters ~3 ms/sample, 12x like for like (135x against the full
+  run); with fleet parameters ~10 ms/sample, 3.6x (38x): the 20x target is not met
+  like for like, see the figures in ``extra_info``;
 - 10,000 samples (~6.1 billion cluster-hours) <= 120 s on 2 cores, peak memory
   <= 2 GB: extrapolated here from 4x the CI size on 2 local processes. The full
   run is one command: the shipped spec with ``samples: 10000`` and
@@ -65,13 +71,30 @@ def _overrides(spec, values, i):
     }
 
 
-def _loop(spec, n):
-    """The baseline: one sim.run per sample, as a user script would do it."""
+def _loop(spec, n, like_for_like=True):
+    """The baseline: one sim.run per sample, as a user script would do it.
+
+    ``like_for_like`` drops the clusters' ``grid`` sections, whose supply, carbon and
+    cost outputs ``sim.run`` computes and a sweep does not keep (yet): the same work.
+    """
     values = all_sample_values(spec)
+    raw = copy.deepcopy(spec.raw)
+    if like_for_like:
+        for cluster in raw["clusters"].values():
+            cluster.pop("grid", None)
     return [
-        sim.summarize(sim.run(sim.load_scenario(spec.raw, overrides=_overrides(spec, values, i))))
+        sim.summarize(sim.run(sim.load_scenario(raw, overrides=_overrides(spec, values, i))))
         for i in range(n)
     ]
+
+
+def _per_sample(fn) -> float:
+    best = np.inf
+    for _ in range(3):
+        t0 = time.perf_counter()
+        runs = fn()
+        best = min(best, (time.perf_counter() - t0) / N_LOOP)
+    return best, runs
 
 
 def _cluster_hours(spec) -> int:
@@ -84,13 +107,10 @@ def test_sweep_vs_per_sample_run(benchmark, kernel_only):
     spec = _spec(N_CI, kernel_only)
     ds = benchmark.pedantic(lambda: sim.sweep(spec), rounds=3, iterations=1, warmup_rounds=1)
     sweep_s = float(benchmark.stats.stats.min) / spec.n_samples
-    best = np.inf
-    for _ in range(3):
-        t0 = time.perf_counter()
-        runs = _loop(spec, N_LOOP)
-        best = min(best, (time.perf_counter() - t0) / N_LOOP)
+    best, runs = _per_sample(lambda: _loop(spec, N_LOOP))
+    full, _ = _per_sample(lambda: _loop(spec, N_LOOP, like_for_like=False))
     for i, summary in enumerate(runs):  # the same numbers, exactly
-        for v in summary.data_vars:
+        for v in ds.data_vars:  # the annual variables a sweep keeps
             np.testing.assert_array_equal(ds[v].values[i], summary[v].values, err_msg=v)
     speedup = best / sweep_s
     throughput = _cluster_hours(spec) / float(benchmark.stats.stats.min)
@@ -100,13 +120,16 @@ def test_sweep_vs_per_sample_run(benchmark, kernel_only):
             "target_speedup": TARGET_SPEEDUP,
             "ms_per_sample_sweep": round(sweep_s * 1e3, 2),
             "ms_per_sample_run_loop": round(best * 1e3, 1),
+            "ms_per_sample_run_loop_with_grid_outputs": round(full * 1e3, 1),
+            "speedup_vs_run_with_grid_outputs": round(full / sweep_s, 1),
             "cluster_hours_per_s_one_core": round(throughput),
         }
     )
     kind = "kernel" if kernel_only else "fleet"
     print(
         f"\n{kind} parameters: sweep {sweep_s * 1e3:.2f} ms/sample, "
-        f"per-sample run {best * 1e3:.1f} ms -> {speedup:.1f}x (target {TARGET_SPEEDUP:g}x); "
+        f"per-sample run {best * 1e3:.1f} ms -> {speedup:.1f}x (target {TARGET_SPEEDUP:g}x; "
+        f"{full / sweep_s:.0f}x against run with its grid, carbon and cost outputs); "
         f"{throughput / 1e6:.0f} M cluster-hours/s on one core"
     )
     # regression guards well below today's figures (the machine may be shared)
