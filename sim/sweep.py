@@ -898,7 +898,7 @@ def _bindings(spec: SweepSpec, scenario) -> tuple[list[_Binding], list[tuple[int
                             "max": "max_pue",
                         }[tail[1]]
                         b = _Binding(j, path, kind, names.index(parts[1]), getattr(cl.pue, attr))
-                    elif tail == ("utilization",) and (True):
+                    elif tail == ("utilization",):
                         b = _Binding(j, path, kind, names.index(parts[1]), cl.utilization)
                     elif tail == ("idle_power",):
                         b = _Binding(j, path, kind, names.index(parts[1]), cl.idle_power)
@@ -1316,13 +1316,6 @@ def empty_dataset(spec: SweepSpec) -> xr.Dataset:
         "Conventions": "CF-1.10",
     }
     return xr.Dataset(data, coords=coords, attrs=attrs)
-
-
-def chunk_dataset(
-    spec: SweepSpec, k: int, result: Mapping[str, np.ndarray]
-) -> dict[str, np.ndarray]:
-    """Only the arrays of ``result`` that go into the store (a hook for checks)."""
-    return dict(result)
 
 
 def quantiles(ds: xr.Dataset, q: tuple[float, ...] | None = None) -> xr.Dataset:
