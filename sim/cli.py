@@ -421,6 +421,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         if value is not None and value < 1:
             raise ScenarioError(f"{flag} must be >= 1", given=value)
     out = Path(args.out or Path("results") / "sweeps" / f"{Path(args.sweep).stem}.zarr")
+    if spec.raw is not None and "demand" in spec.raw:
+        print(
+            "note: the base scenario dispatches demand: each sample runs sim.run with "
+            "dispatch (not vectorised); 'dispatch: false' in the sweep gives the "
+            "vectorised layer-2 baseline",
+            file=sys.stderr,
+        )
     print(
         f"{spec.name}: {spec.method}, {spec.n_samples} samples in {spec.n_chunks} chunks "
         f"of {spec.chunk_size}, executor {executor}" + (f" ({workers})" if workers else ""),
