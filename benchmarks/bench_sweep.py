@@ -15,7 +15,8 @@ Targets (issue 5), measured against baselines in the same run:
   run is one command: the shipped spec with ``samples: 10000`` and
   ``chunk_size: 100``, ``/usr/bin/time -v suanli sweep SPEC --processes 2``
   (measured 2026-11-25 on the 2-core machine, shared with other jobs at load
-  average ~3: 99 s wall, 117 s CPU, largest process 308 MB RSS).
+  average ~2-3: 100 s wall, 150 s CPU, largest process 312 MB RSS; the driver
+  and 2 workers together under 1 GB).
 
 Two parameter sets: the shipped spec (``scenarios/sweeps/edwc_monte_carlo.yaml``:
 build-out pace and node efficiency change the fleet, so each sample rebuilds the
