@@ -1,0 +1,344 @@
+"""Cached loaders and runs, and the sidebar every page shares.
+
+The sidebar leaves the current what-if in ``st.session_state["current"]``
+(a :class:`Current`); the pages read it. Runs are cached by (scenario file,
+its modification stamp, variant, overrides), so a slider moved back to an
+earlier value costs nothing, and the unmodified scenario is run once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+import xarray as xr
+import yaml
+from texts import LANGUAGES, t
+from whatif import Settings, bundle, defaults, error_text, overrides, scenario_yaml
+
+import sim
+from sim.errors import ScenarioError
+
+__all__ = ["Current", "current", "dataset", "load", "results", "shipped", "sidebar"]
+
+SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
+#: Shown first: the default scenario, then the Zhejiang reconciliation.
+PREFERRED = ("east_data_west_compute.yaml", "zhejiang_2025.yaml", "minimal.yaml")
+#: Largest accepted upload [byte] (1 MB).
+UPLOAD_LIMIT = 1024 * 1024
+WIDGET_PREFIX = "w_"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A scenario file: shipped, or an upload copied to a temporary file."""
+
+    path: str
+    stamp: str  # modification time or content hash: part of every cache key
+    shown_as: str  # the name to show in messages
+
+
+@dataclass
+class Current:
+    """The what-if the sidebar describes."""
+
+    source: Source
+    variant: str | None
+    info: dict[str, Any]
+    settings: Settings
+    overrides: dict[str, Any]
+    year: int
+    target_eflops: float | None
+    base: dict[str, Any] = field(repr=False)
+    results: dict[str, Any] = field(repr=False)
+
+    @property
+    def modified(self) -> bool:
+        return bool(self.overrides)
+
+
+# ---------------------------------------------------------------------------
+# Cached pieces
+
+
+@st.cache_data(show_spinner=False)
+def shipped(directory: str = str(SCENARIO_DIR)) -> list[str]:
+    """Shipped scenario files, the default first."""
+    files = sorted(Path(directory).glob("*.yaml"))
+    rank = {name: i for i, name in enumerate(PREFERRED)}
+    files.sort(key=lambda p: (rank.get(p.name, len(rank)), p.name))
+    return [str(p) for p in files]
+
+
+def shipped_source(path: str) -> Source:
+    p = Path(path)
+    return Source(str(p), str(p.stat().st_mtime_ns), p.name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _upload_file(name: str, digest: str, data: bytes) -> str:
+    folder = Path(tempfile.mkdtemp(prefix="suanli-upload-"))
+    path = folder / (Path(name).name or "upload.yaml")
+    path.write_bytes(data)
+    return str(path)
+
+
+def upload_source(name: str, data: bytes) -> Source:
+    digest = hashlib.sha256(data).hexdigest()
+    return Source(_upload_file(name, digest, data), digest, Path(name).name)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def load(path: str, stamp: str, variant: str | None, shown_as: str) -> dict[str, Any]:
+    """Scenario facts the sidebar needs, or ``{"error": one line}``."""
+    try:
+        scenario = sim.load_scenario(path, variant=variant)
+        return {
+            "error": None,
+            "name": scenario.name,
+            "description": scenario.description,
+            "variants": scenario.variants(),
+            "raw": scenario.raw,
+            "defaults": defaults(scenario.raw),
+            "precision": scenario.reporting_precision,
+            "clusters": scenario.cluster_names,
+        }
+    except ScenarioError as err:
+        return {"error": error_text(err, path, shown_as)}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def results(
+    path: str, stamp: str, variant: str | None, overrides: dict[str, Any], shown_as: str = ""
+) -> dict[str, Any]:
+    """Run one what-if and keep what the pages draw (see :func:`whatif.bundle`)."""
+    try:
+        return {"error": None, **bundle(_run(path, variant, overrides))}
+    except ScenarioError as err:
+        return {"error": error_text(err, path, shown_as)}
+
+
+def _run(path: str, variant: str | None, overrides: dict[str, Any]) -> xr.Dataset:
+    return sim.run(sim.load_scenario(path, overrides=overrides, variant=variant))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def dataset(path: str, stamp: str, variant: str | None, overrides_yaml: str) -> xr.Dataset:
+    """The full dataset of a what-if (for export), shared, not copied."""
+    return _run(path, variant, yaml.safe_load(overrides_yaml) or {})
+
+
+def scenario_of(cur: Current) -> sim.Scenario:
+    return sim.load_scenario(cur.source.path, overrides=cur.overrides, variant=cur.variant)
+
+
+def exported_yaml(cur: Current) -> str:
+    settings = cur.settings.describe()
+    header = (
+        f"Exported by the suanli app from {cur.source.shown_as}"
+        + (f", variant {cur.variant}" if cur.variant else "")
+        + f"\nsettings: {settings or 'none (as in the scenario)'}"
+    )
+    return scenario_yaml(scenario_of(cur), header)
+
+
+# ---------------------------------------------------------------------------
+# Sidebar
+
+
+def _clear_widgets() -> None:
+    for key in list(st.session_state):
+        if str(key).startswith(WIDGET_PREFIX):
+            del st.session_state[key]
+
+
+def _slider(key: str, label: str, lo: float, hi: float, value: float, step: float, help: str):
+    """A slider whose untouched value means "as in the scenario" (returns None)."""
+    start = round(min(max(value, lo), hi) / step) * step
+    start = round(start, 6)
+    chosen = st.slider(
+        label, lo, hi, value=start, step=step, key=WIDGET_PREFIX + key, help=help, format="%.2f"
+    )
+    return None if abs(chosen - start) < step / 2 else round(float(chosen), 6)
+
+
+def _settings(info: dict[str, Any]) -> Settings:
+    d = info["defaults"]
+    st.subheader(t("assumptions"))
+    pue = _slider(
+        "pue",
+        t("pue"),
+        1.0,
+        2.5,
+        d.pue,
+        0.01,
+        t("pue.help", lo=d.pue_range[0], hi=d.pue_range[1]),
+    )
+    util = _slider(
+        "utilization",
+        t("utilization"),
+        0.0,
+        1.0,
+        d.utilization,
+        0.01,
+        t("utilization.help", lo=d.utilization_range[0], hi=d.utilization_range[1]),
+    )
+    idle = _slider(
+        "idle",
+        t("idle"),
+        0.0,
+        1.0,
+        d.idle_power,
+        0.01,
+        t("idle.help", lo=d.idle_range[0], hi=d.idle_range[1]),
+    )
+    scale = _slider(
+        "capacity_scale", t("capacity_scale"), 0.1, 3.0, 1.0, 0.05, t("capacity_scale.help")
+    )
+    delay = st.slider(
+        t("delay"), 0, 5, value=0, step=1, key=WIDGET_PREFIX + "delay", help=t("delay.help")
+    )
+    overheads = []
+    with st.expander(t("hardware")):
+        if not d.node_overhead:
+            st.caption(t("node_overhead.none"))
+        for name, value in d.node_overhead.items():
+            chosen = _slider(
+                f"overhead.{name}", t("node_overhead", name=name), 1.0, 3.0, value, 0.05, ""
+            )
+            if chosen is not None:
+                overheads.append((name, chosen))
+    return Settings(
+        pue=pue,
+        utilization=util,
+        idle_power=idle,
+        capacity_scale=1.0 if scale is None else scale,
+        delay_years=int(delay),
+        node_overhead=tuple(overheads),
+    )
+
+
+def _source() -> Source | None:
+    kind = st.radio(
+        t("source"),
+        ["shipped", "upload"],
+        format_func=lambda k: t(f"source.{k}"),
+        horizontal=True,
+        key="source_kind",
+    )
+    if kind == "shipped":
+        files = shipped()
+        path = st.selectbox(
+            t("scenario"), files, format_func=lambda p: Path(p).name, key="scenario_file"
+        )
+        return shipped_source(path)
+    upload = st.file_uploader(t("upload"), type=["yaml", "yml"], max_upload_size=1, key="upload")
+    if upload is None:
+        st.info(t("upload.none"))
+        return None
+    data = upload.getvalue()
+    if len(data) > UPLOAD_LIMIT:
+        st.error(t("upload.too_big", size=len(data), limit=UPLOAD_LIMIT))
+        return None
+    return upload_source(upload.name, data)
+
+
+def _error(message: str) -> None:
+    st.error(f"{t('upload.invalid')}\n\n`{message}`", icon="⚠️")
+
+
+def sidebar() -> Current | None:
+    """Draw the shared sidebar; store and return the current what-if (None on error)."""
+    st.session_state["current"] = None
+    with st.sidebar:
+        st.radio(
+            t("language"),
+            list(LANGUAGES),
+            format_func=LANGUAGES.get,
+            horizontal=True,
+            key="lang",
+        )
+        source = _source()
+        if source is None:
+            return None
+        base_info = load(source.path, source.stamp, None, source.shown_as)
+        if base_info["error"]:
+            _error(base_info["error"])
+            st.session_state["sidebar_error"] = base_info["error"]
+            return None
+        names = [None, *base_info["variants"]]
+        variant = st.selectbox(
+            t("variant"),
+            names,
+            format_func=lambda v: t("variant.none") if v is None else v,
+            key="variant",
+        )
+        if variant is not None:
+            st.caption(base_info["variants"][variant])
+        info = (
+            base_info
+            if variant is None
+            else load(source.path, source.stamp, variant, source.shown_as)
+        )
+        if info["error"]:
+            _error(info["error"])
+            st.session_state["sidebar_error"] = info["error"]
+            return None
+        identity = (source.path, source.stamp, variant)
+        if st.session_state.get("_identity") != identity:
+            _clear_widgets()
+            st.session_state["_identity"] = identity
+        settings = _settings(info)
+        ovr = overrides(info["raw"], settings)
+        base = results(source.path, source.stamp, variant, {}, source.shown_as)
+        res = base if not ovr else results(source.path, source.stamp, variant, ovr, source.shown_as)
+        error = base["error"] or res["error"]
+        if error:
+            _error(error)
+            st.session_state["sidebar_error"] = error
+            return None
+        years = base["meta"]["years"]
+        year = st.selectbox(t("year"), years, index=len(years) - 1, key=WIDGET_PREFIX + "year")
+        planned = float(base["totals"].set_index("year").loc[year, "capacity_eflops"])
+        target = st.number_input(
+            t("target"),
+            min_value=0.0,
+            value=None,
+            step=1.0,
+            placeholder=f"{planned:.4g}",
+            help=t("target.help", precision=info["precision"], planned=f"{planned:.4g}"),
+            key=WIDGET_PREFIX + "target",
+        )
+        cols = st.columns(2)
+        cols[0].button(t("reset"), on_click=_clear_widgets, key="reset")
+        save = cols[1].button(t("save"), key="save", disabled=not ovr)
+    st.session_state["sidebar_error"] = None
+    cur = Current(
+        source=source,
+        variant=variant,
+        info=info,
+        settings=settings,
+        overrides=ovr,
+        year=int(year),
+        target_eflops=planned if target is None else float(target),
+        base=base,
+        results=res,
+    )
+    if save:
+        saved = st.session_state.setdefault("saved", [])
+        label = f"{len(saved) + 1}: {Path(source.shown_as).stem}" + (
+            f" [{variant}]" if variant else ""
+        )
+        saved.append({"label": label, "current": cur})
+        st.sidebar.success(t("saved", label=label))
+    st.session_state["current"] = cur
+    return cur
+
+
+def current() -> Current | None:
+    """The what-if the sidebar stored in this run."""
+    return st.session_state.get("current")

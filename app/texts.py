@@ -1,0 +1,187 @@
+"""Labels of the app in English and Chinese (中文).
+
+Units are never translated: axis labels take them from the dataset's ``units``
+attributes; only the words (``long_name``) are looked up here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+__all__ = ["LANGUAGES", "axis_label", "lang", "long_name", "t"]
+
+#: Language code → name shown in the switch.
+LANGUAGES = {"en": "English", "zh": "中文"}
+
+_TEXTS: dict[str, tuple[str, str]] = {
+    # navigation
+    "page.scenario": ("Scenario", "情景"),
+    "page.compare": ("Compare", "对比"),
+    "page.export": ("Export", "导出"),
+    # sidebar
+    "language": ("Language", "语言"),
+    "source": ("Scenario source", "情景来源"),
+    "source.shipped": ("Shipped scenario", "内置情景"),
+    "source.upload": ("Upload YAML", "上传 YAML"),
+    "scenario": ("Scenario", "情景"),
+    "upload": ("Scenario YAML (at most 1 MB)", "情景 YAML 文件（不超过 1 MB）"),
+    "upload.too_big": (
+        "The file is {size:,} bytes; the limit is {limit:,} bytes (1 MB).",
+        "文件大小为 {size:,} 字节，超过 {limit:,} 字节（1 MB）的上限。",
+    ),
+    "upload.none": ("Upload a scenario YAML file to start.", "请上传情景 YAML 文件。"),
+    "upload.invalid": ("This scenario cannot be used:", "该情景无法使用："),
+    "variant": ("Variant", "变体"),
+    "variant.none": ("(none: the scenario as written)", "（无：按文件原样）"),
+    "assumptions": ("Assumptions (all clusters)", "假设（所有集群）"),
+    "pue": ("PUE", "PUE（电能利用效率）"),
+    "pue.help": (
+        "Sets every cluster's PUE (or its climate model's base). Scenario: {lo:.3g} to {hi:.3g}.",
+        "设置所有集群的 PUE（气候模型则设其基准值）。情景原值：{lo:.3g} 至 {hi:.3g}。",
+    ),
+    "utilization": ("Utilisation (mean)", "利用率（平均）"),
+    "utilization.help": (
+        "Sets every cluster's mean busy fraction; hourly profiles keep their shape. "
+        "Scenario: {lo:.3g} to {hi:.3g}.",
+        "设置所有集群的平均利用率，逐时曲线保持形状。情景原值：{lo:.3g} 至 {hi:.3g}。",
+    ),
+    "idle": ("Idle power (fraction of busy power)", "空闲功率（占满载功率比例）"),
+    "idle.help": (
+        "Power of idle hardware as a fraction of busy power, every cluster. "
+        "Scenario: {lo:.3g} to {hi:.3g}.",
+        "所有集群空闲硬件功率占满载功率的比例。情景原值：{lo:.3g} 至 {hi:.3g}。",
+    ),
+    "capacity_scale": ("Capacity × (build-out size)", "装机规模倍数"),
+    "capacity_scale.help": (
+        "Multiplies every capacity point and addition (compute, MW or racks).",
+        "所有装机容量点与新增批次（算力、兆瓦或机架）乘以该倍数。",
+    ),
+    "delay": ("Build-out delay [year]", "建设延迟 [年]"),
+    "delay.help": (
+        "Shifts every capacity date and addition year later (grid connection or "
+        "chip supply delays).",
+        "所有装机日期与新增年份顺延（电网接入或芯片供应延迟）。",
+    ),
+    "hardware": ("Hardware: node overhead", "硬件：节点功耗系数"),
+    "node_overhead": ("{name}: node power / accelerator power", "{name}：节点功率 / 加速卡功率"),
+    "node_overhead.none": (
+        "No hardware here is given by peak and power; efficiencies are fixed.",
+        "本情景硬件均直接给出能效，无节点系数可调。",
+    ),
+    "target": ("Capacity target [EFLOPS]", "算力目标 [EFLOPS]"),
+    "target.help": (
+        "Installed compute at the end of the year shown, at the scenario's reporting "
+        "precision ({precision}). Empty: the unmodified scenario's capacity ({planned}).",
+        "所示年份年末装机算力，按情景报告精度（{precision}）。留空：取未调整情景的算力（{planned}）。",
+    ),
+    "year": ("Year shown", "显示年份"),
+    "reset": ("Reset to scenario", "恢复情景原值"),
+    "save": ("Save this what-if", "保存此假设"),
+    "saved": ("Saved as '{label}'.", "已保存为「{label}」。"),
+    # results
+    "modified": ("what-if: {n} overrides", "假设调整：{n} 项覆盖"),
+    "unmodified": ("as in the scenario", "情景原值"),
+    "m.energy": ("Annual energy {year}", "{year} 年能耗"),
+    "m.peak": ("Peak facility power {year}", "{year} 年峰值设施功率"),
+    "m.capacity": ("Capacity end {year} ({precision})", "{year} 年末算力（{precision}）"),
+    "m.target": ("Target {target} EFLOPS met?", "达到 {target} EFLOPS 目标？"),
+    "yes": ("yes", "是"),
+    "no": ("no", "否"),
+    "delta.help": ("Change against the unmodified scenario.", "相对未调整情景的变化。"),
+    "map": ("Clusters: size by peak power, colour by PUE", "集群分布：大小为峰值功率，颜色为 PUE"),
+    "energy_by_cluster": ("Annual energy by cluster", "各集群年能耗"),
+    "power_series": (
+        "Facility power by cluster (drag to pan, scroll to zoom)",
+        "各集群设施功率（拖动平移，滚轮缩放）",
+    ),
+    "peak_per": ("max per {hours} h", "每 {hours} 小时最大值"),
+    "ldc": ("Load-duration curve, all clusters, {year}", "{year} 年负荷持续曲线（全部集群）"),
+    "hours_exceeded": ("hours at or above the power", "功率达到或超过该值的小时数"),
+    "total_facility_power": ("total facility power", "总设施功率"),
+    "cluster": ("cluster", "集群"),
+    "year_axis": ("year", "年份"),
+    "time": ("time (local standard time)", "时间（当地标准时）"),
+    "error": ("Error", "错误"),
+    # compare
+    "compare.title": ("Compare variants and saved what-ifs", "对比变体与已保存假设"),
+    "compare.scenario": ("Scenario to compare", "对比的情景"),
+    "compare.intro": (
+        "Each row runs the scenario with one variant applied; the last simulated year, "
+        "all clusters.",
+        "每行为应用一个变体后的运行结果；取最后一个模拟年份、全部集群合计。",
+    ),
+    "compare.log": ("Logarithmic energy axis", "能耗轴取对数"),
+    "compare.saved": ("Saved what-ifs", "已保存的假设"),
+    "compare.no_saved": (
+        "None yet: move sliders on the Scenario page and press 'Save this what-if'.",
+        "暂无：在情景页调整滑块后点击「保存此假设」。",
+    ),
+    "col.variant": ("variant", "变体"),
+    "col.what_if": ("what-if", "假设"),
+    "col.description": ("description", "说明"),
+    "col.year": ("year", "年份"),
+    "col.capacity": ("capacity [EFLOPS]", "算力 [EFLOPS]"),
+    "col.precision": ("precision", "精度"),
+    "col.energy": ("energy [TWh]", "能耗 [TWh]"),
+    "col.peak": ("peak [MW]", "峰值 [MW]"),
+    "col.pue": ("mean PUE [1]", "平均 PUE [1]"),
+    "base": ("(base)", "（基准）"),
+    # export
+    "export.title": ("Export the current what-if", "导出当前假设"),
+    "export.yaml": (
+        "Scenario YAML (loads back to the same results)",
+        "情景 YAML（重新载入得到相同结果）",
+    ),
+    "export.yaml.button": ("Download scenario YAML", "下载情景 YAML"),
+    "export.nc": ("Download results (NetCDF)", "下载结果（NetCDF）"),
+    "export.csv": ("Download annual summary (CSV)", "下载年度汇总（CSV）"),
+    "export.hourly": ("Download time series (CSV)", "下载时间序列（CSV）"),
+    "export.png": ("Download charts (PNG)", "下载图表（PNG）"),
+    "export.files": ("Results and charts", "结果与图表"),
+    "export.note": (
+        "Files are built when you press a button; the NetCDF holds every variable with its units.",
+        "点击按钮时生成文件；NetCDF 含全部变量及其单位。",
+    ),
+}
+
+#: CF long names of the dataset → Chinese. Units stay as the attributes give them.
+_LONG_NAMES_ZH = {
+    "facility power (IT power x PUE)": "设施功率（IT 功率 × PUE）",
+    "IT (server) power": "IT（服务器）功率",
+    "facility energy in the year": "年设施能耗",
+    "IT energy in the year": "年 IT 能耗",
+    "peak facility power in the year": "年峰值设施功率",
+    "installed compute at year end": "年末装机算力",
+    "energy-weighted mean PUE": "能耗加权平均 PUE",
+    "power usage effectiveness": "电能利用效率",
+    "latitude": "纬度",
+    "longitude": "经度",
+    "total facility power": "总设施功率",
+}
+
+
+def lang() -> str:
+    """The chosen language code (``en`` or ``zh``)."""
+    return st.session_state.get("lang", "en")
+
+
+def t(key: str, **values: Any) -> str:
+    """The label ``key`` in the chosen language, formatted with ``values``."""
+    en, zh = _TEXTS[key]
+    text = zh if lang() == "zh" else en
+    return text.format(**values) if values else text
+
+
+def long_name(name: str) -> str:
+    """A dataset ``long_name`` in the chosen language."""
+    return _LONG_NAMES_ZH.get(name, name) if lang() == "zh" else name
+
+
+def axis_label(attrs: dict[str, Any], prefix: str = "") -> str:
+    """``long_name [units]`` from a variable's attributes, words translated."""
+    words = long_name(str(attrs.get("long_name", "")))
+    if prefix:
+        words = f"{words}, {prefix}"
+    return f"{words} [{attrs.get('units') or '?'}]"
