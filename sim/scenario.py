@@ -438,8 +438,12 @@ def _fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str
     additions: list[Addition] = []
     share_of = sec.get("share_of", "compute")
     if share_of not in ("compute", "power"):
-        raise ScenarioError("unknown share basis", field=f"{path}.share_of", given=share_of,
-                            expected="compute or power")
+        raise ScenarioError(
+            "unknown share basis",
+            field=f"{path}.share_of",
+            given=share_of,
+            expected="compute or power",
+        )
     if has_points:
         shares = _shares(_required(sec, "hardware", path), f"{path}.hardware", hardware)
         pts = _mapping(sec["capacity"], f"{path}.capacity")
@@ -517,8 +521,13 @@ def _fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str
     if share_of == "power":
         shares = _power_to_compute_shares(shares, hardware, precision)
         additions = [
-            Addition(a.start, a.end, a.amount, a.kind,
-                     _power_to_compute_shares(a.shares, hardware, precision))
+            Addition(
+                a.start,
+                a.end,
+                a.amount,
+                a.kind,
+                _power_to_compute_shares(a.shares, hardware, precision),
+            )
             for a in additions
         ]
     return Fleet(
