@@ -86,13 +86,52 @@ def _to_flops(amount: np.ndarray | float, kind: str, w_per_flops: float, cluster
     return amount / w_per_flops
 
 
-def _ramp(t_h: np.ndarray, start: np.datetime64, end: np.datetime64) -> np.ndarray:
-    """0 before ``start``, 1 after ``end``, linear in between (a step if equal)."""
-    t0 = start.astype("datetime64[h]").astype(np.float64)
-    t1 = end.astype("datetime64[h]").astype(np.float64)
+def _ramp(t_h: np.ndarray, t0: float, t1: float) -> np.ndarray:
+    """0 before ``t0``, 1 after ``t1``, linear in between (a step at ``t0`` if equal) [h]."""
     if t1 <= t0:
         return (t_h >= t0).astype(np.float64)
     return np.clip((t_h - t0) / (t1 - t0), 0.0, 1.0)
+
+
+def _hours(day: np.datetime64) -> float:
+    return float(day.astype("datetime64[h]").astype(np.float64))
+
+
+# A step is represented by two knots this far apart [h], so np.interp reproduces it
+# exactly at whole-hour (and coarser) time steps.
+_STEP_H = 1e-6
+
+
+def _vintage(cluster: Cluster, hardware: dict[str, Hardware], reporting: str, t_h: np.ndarray):
+    """Nameplate [W] and reported compute [FLOPS] of a vintage fleet at times ``t_h`` [h].
+
+    Each cohort is a ramp in minus the same ramp shifted by the hardware's
+    lifetime: the sum is piecewise linear, so it is evaluated exactly at its
+    knots and interpolated onto the time axis (a few dozen points instead of
+    one pass over the time axis per cohort and hardware).
+    """
+    fleet = cluster.fleet
+    pieces = []  # (t0, t1, life_h, watts, flops_reported)
+    for add in fleet.additions:
+        w_per_flops, _ = mix_factors(add.shares, hardware, fleet.precision, reporting)
+        total = _to_flops(add.amount, add.kind, w_per_flops, cluster)
+        t0, t1 = _hours(add.start), _hours(add.end)
+        for name, share in add.shares.items():
+            w, r = mix_factors({name: 1.0}, hardware, fleet.precision, reporting)
+            life_h = hardware[name].lifetime_years * _HOURS_PER_YEAR
+            pieces.append((t0, t1, life_h, total * share * w, total * share * r))
+    knots = []
+    for t0, t1, life_h, _, _ in pieces:
+        for shift in (0.0, life_h):
+            knots += [t0 + shift, t1 + shift] if t1 > t0 else [t0 + shift - _STEP_H, t0 + shift]
+    knots = np.unique(np.asarray(knots))
+    watts = np.zeros_like(knots)
+    flops = np.zeros_like(knots)
+    for t0, t1, life_h, w, f in pieces:
+        active = _ramp(knots, t0, t1) - _ramp(knots - life_h, t0, t1)
+        watts += w * active
+        flops += f * active
+    return np.interp(t_h, knots, watts), np.interp(t_h, knots, flops)
 
 
 def build_fleet(scenario: Scenario, times: np.ndarray) -> FleetArrays:
@@ -110,26 +149,13 @@ def build_fleet(scenario: Scenario, times: np.ndarray) -> FleetArrays:
     """
     t_h = times.astype("datetime64[h]").astype(np.float64)
     n_c, n_t = len(scenario.clusters), len(times)
-    capacity = np.zeros((n_c, n_t))
-    nameplate = np.zeros((n_c, n_t))
+    capacity = np.empty((n_c, n_t))
+    nameplate = np.empty((n_c, n_t))
     reporting = scenario.reporting_precision
     for i, cluster in enumerate(scenario.clusters.values()):
         fleet = cluster.fleet
         if fleet.additions:
-            for add in fleet.additions:
-                w_per_flops, _ = mix_factors(
-                    add.shares, scenario.hardware, fleet.precision, reporting
-                )
-                total = _to_flops(add.amount, add.kind, w_per_flops, cluster)
-                ramp_in = _ramp(t_h, add.start, add.end)
-                for name, share in add.shares.items():
-                    hw = scenario.hardware[name]
-                    life_h = hw.lifetime_years * _HOURS_PER_YEAR
-                    active = ramp_in - _ramp(t_h - life_h, add.start, add.end)
-                    w, r = mix_factors({name: 1.0}, scenario.hardware, fleet.precision, reporting)
-                    flops = total * share * active
-                    nameplate[i] += flops * w
-                    capacity[i] += flops * r
+            nameplate[i], capacity[i] = _vintage(cluster, scenario.hardware, reporting, t_h)
         else:
             w_per_flops, ratio = mix_factors(
                 fleet.shares, scenario.hardware, fleet.precision, reporting
@@ -137,6 +163,8 @@ def build_fleet(scenario: Scenario, times: np.ndarray) -> FleetArrays:
             pts_h = fleet.points_time.astype("datetime64[h]").astype(np.float64)
             level = np.interp(t_h, pts_h, fleet.points_value)
             flops = _to_flops(level, fleet.points_kind, w_per_flops, cluster)
-            nameplate[i] = flops * w_per_flops
-            capacity[i] = flops * ratio
-    return FleetArrays(capacity_eflops=capacity / 1e18, nameplate_mw=nameplate / 1e6)
+            np.multiply(flops, w_per_flops, out=nameplate[i])
+            np.multiply(flops, ratio, out=capacity[i])
+    capacity /= 1e18
+    nameplate /= 1e6
+    return FleetArrays(capacity_eflops=capacity, nameplate_mw=nameplate)

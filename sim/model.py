@@ -25,6 +25,18 @@ def _hour_of_day(times: np.ndarray) -> np.ndarray:
     return ((times - times.astype("datetime64[D]")) // np.timedelta64(1, "h")).astype(np.intp)
 
 
+def _utilization(profiles: np.ndarray, times: np.ndarray, step_h: float) -> np.ndarray:
+    """Utilisation (cluster, time) from 24-hour profiles (cluster, 24) by local hour.
+
+    A multi-hour step takes the mean of the hours it covers; a daily step the day's mean.
+    """
+    if step_h >= 24:
+        return np.repeat(profiles.mean(axis=1, keepdims=True), len(times), axis=1)
+    width = int(step_h)
+    windowed = sum(np.roll(profiles, -k, axis=1) for k in range(width)) / width
+    return windowed[:, _hour_of_day(times)]
+
+
 def run(scenario: Scenario) -> xr.Dataset:
     """Simulate a scenario.
 
@@ -46,33 +58,34 @@ def run(scenario: Scenario) -> xr.Dataset:
     clusters = list(scenario.clusters.values())
     fleet = build_fleet(scenario, times)
 
-    # Utilisation profiles are by local hour; a daily step takes the day's mean.
-    profiles = np.stack([c.utilization for c in clusters])
-    if step_h >= 24:
-        utilization = np.repeat(profiles.mean(axis=1, keepdims=True), len(times), axis=1)
-    else:
-        hours = _hour_of_day(times)
-        width = int(step_h)
-        # a multi-hour step averages the hours it covers
-        window = np.stack([profiles[:, (hours + k) % 24] for k in range(width)]).mean(axis=0)
-        utilization = window
+    utilization = _utilization(np.stack([c.utilization for c in clusters]), times, step_h)
     idle = np.array([[c.idle_power] for c in clusters])
 
     pue = np.empty_like(fleet.nameplate_mw)
-    temperature = None
-    rngs = cluster_rngs(scenario)
     for i, c in enumerate(clusters):
-        if c.pue.is_constant:
-            pue[i] = c.pue.base
-            continue
-        if temperature is None:
-            temperature = np.full_like(pue, np.nan)
-        cl = c.climate
-        temperature[i] = synthetic_temperature_c(
-            times, cl.mean_c, cl.annual_amplitude_k, cl.diurnal_amplitude_k, cl.noise_k, rngs[i]
+        pue[i] = c.pue.base
+    temperature = None
+    climate = [i for i, c in enumerate(clusters) if not c.pue.is_constant]
+    if climate:
+        rngs = cluster_rngs(scenario)
+        cl = [clusters[i].climate for i in climate]
+        temperature = np.full_like(pue, np.nan)
+        temperature[climate] = synthetic_temperature_c(
+            times,
+            [c.mean_c for c in cl],
+            [c.annual_amplitude_k for c in cl],
+            [c.diurnal_amplitude_k for c in cl],
+            [c.noise_k for c in cl],
+            [rngs[i] for i in climate],
         )
-        pue[i] = pue_climate(
-            temperature[i], c.pue.base, c.pue.threshold_c, c.pue.slope_per_k, c.pue.max_pue
+        models = [clusters[i].pue for i in climate]
+        col = lambda attr: np.array([[getattr(m, attr)] for m in models])  # noqa: E731
+        pue[climate] = pue_climate(
+            temperature[climate],
+            col("base"),
+            col("threshold_c"),
+            col("slope_per_k"),
+            col("max_pue"),
         )
 
     it = it_power_mw(fleet.nameplate_mw, utilization, idle)

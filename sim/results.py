@@ -102,6 +102,10 @@ def write_atomic(path: str | Path, write: Any) -> Path:
     os.close(fd)
     try:
         write(Path(tmp))
+        # mkstemp creates 0600; give the result the permissions a plain open() would
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -503,6 +503,16 @@ def _fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str
                 start = end = _date(item["date"], f"{ipath}.date")
             amount, k = _amount(_required(item, "capacity", ipath), f"{ipath}.capacity")
             sh = _shares(_required(item, "hardware", ipath), f"{ipath}.hardware", hardware)
+            year = int(str(start)[:4])
+            for hname in sh:
+                avail = hardware[hname].available_from
+                if avail is not None and year < avail:
+                    raise ScenarioError(
+                        f"hardware '{hname}' is not available until {avail}",
+                        field=f"{ipath}.hardware.{hname}",
+                        given=year,
+                        expected=f"an addition in {avail} or later, or other hardware",
+                    )
             used.update(sh)
             additions.append(Addition(start, end, amount, k, sh))
     for name in used:

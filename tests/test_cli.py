@@ -1,0 +1,83 @@
+"""End-to-end: the suanli command in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+import xarray as xr
+
+from tests.conftest import ROOT
+
+
+def suanli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_run_prints_table_and_writes_netcdf_and_png(tmp_path):
+    out, png = tmp_path / "r" / "min.nc", tmp_path / "min.png"
+    proc = suanli("run", "scenarios/minimal.yaml", "--out", str(out), "--plot", str(png))
+    assert proc.returncode == 0, proc.stderr
+    assert "site-a" in proc.stdout and "0.0062" in proc.stdout  # 6.20 GWh = 0.0062 TWh
+    ds = xr.open_dataset(out, engine="h5netcdf")
+    assert ds["energy_mwh"].attrs["units"] == "MWh"
+    assert float(ds["energy_mwh"].sum()) == pytest.approx(6200.2, abs=0.1)  # 0.70779 MW x 8760 h
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not list(out.parent.glob(".*.tmp"))  # atomic write left no temporary
+
+
+def test_run_json_with_set_and_variant():
+    proc = suanli(
+        "run",
+        "scenarios/zhejiang_2025.yaml",
+        "--variant",
+        "seed-estimate",
+        "--json",
+        "--set",
+        "clusters.zhejiang-added.pue=1.0",
+    )
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    energy = data["years"]["2025"]["zhejiang-added"]["energy_twh"]
+    # 18 EFLOPS / 5.66 GFLOPS/W x 1.0 x 8760 h = 27.859 TWh
+    assert energy == pytest.approx(18e18 / 5.66e9 * 8760 / 1e12, rel=1e-9)
+    assert data["precision"] == "fp64"
+    assert data["units"]["energy_twh"] == "TWh"
+
+
+def test_validate_and_compare():
+    proc = suanli("validate", "scenarios/east_data_west_compute.yaml")
+    assert proc.returncode == 0, proc.stderr
+    assert "10 clusters" in proc.stdout and "61368 steps" in proc.stdout  # 2557 days x 24 h
+    proc = suanli("compare", "scenarios/zhejiang_2025.yaml", "--json")
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["variant"]: r for r in json.loads(proc.stdout)}
+    assert set(rows) == {
+        "(base)",
+        "seed-estimate",
+        "frontier-measured",
+        "h100-fp16",
+        "ascend-910b-fp16",
+    }
+    # the factor-10 slip: 52.23 / 5.66 = 9.23x less energy at the measured efficiency
+    ratio = rows["seed-estimate"]["energy_twh"] / rows["frontier-measured"]["energy_twh"]
+    assert ratio == pytest.approx(52.23 / 5.66, rel=1e-9)
+
+
+def test_unwritable_output_is_a_user_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    proc = suanli("run", "scenarios/minimal.yaml", "--out", str(blocker / "sub" / "x.nc"))
+    assert proc.returncode == 2
+    assert "cannot write output" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_schema_lists_every_field():
+    proc = suanli("schema")
+    assert proc.returncode == 0
+    assert "`clusters.<name>.fleet.capacity`" in proc.stdout
+    assert "| `horizon.step` | h | 1h |" in proc.stdout
