@@ -17,7 +17,7 @@ from typing import Any
 import streamlit as st
 import xarray as xr
 import yaml
-from texts import LANGUAGES, t
+from texts import LANGUAGES, bound, t
 from whatif import Settings, bundle, defaults, error_text, overrides, scenario_yaml
 
 import sim
@@ -223,10 +223,11 @@ def _settings(info: dict[str, Any]) -> Settings:
 
 
 def _source() -> Source | None:
+    tr = bound()
     kind = st.radio(
         t("source"),
         ["shipped", "upload"],
-        format_func=lambda k: t(f"source.{k}"),
+        format_func=lambda k: tr(f"source.{k}"),
         horizontal=True,
         key="source_kind",
     )
@@ -271,10 +272,11 @@ def sidebar() -> Current | None:
             st.session_state["sidebar_error"] = base_info["error"]
             return None
         names = [None, *base_info["variants"]]
+        tr = bound()
         variant = st.selectbox(
             t("variant"),
             names,
-            format_func=lambda v: t("variant.none") if v is None else v,
+            format_func=lambda v: tr("variant.none") if v is None else v,
             key="variant",
         )
         if variant is not None:

@@ -6,11 +6,12 @@ attributes; only the words (``long_name``) are looked up here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
-__all__ = ["LANGUAGES", "axis_label", "lang", "long_name", "t"]
+__all__ = ["LANGUAGES", "axis_label", "bound", "lang", "long_name", "t"]
 
 #: Language code → name shown in the switch.
 LANGUAGES = {"en": "English", "zh": "中文"}
@@ -167,11 +168,18 @@ def lang() -> str:
     return st.session_state.get("lang", "en")
 
 
-def t(key: str, **values: Any) -> str:
-    """The label ``key`` in the chosen language, formatted with ``values``."""
+def t(key: str, *, language: str | None = None, **values: Any) -> str:
+    """The label ``key`` in the chosen (or given) language, formatted with ``values``."""
     en, zh = _TEXTS[key]
-    text = zh if lang() == "zh" else en
+    text = zh if (language or lang()) == "zh" else en
     return text.format(**values) if values else text
+
+
+def bound() -> Callable[..., str]:
+    """:func:`t` fixed to the language of this run (for widgets' ``format_func``,
+    which may be called after the run, outside it)."""
+    language = lang()
+    return lambda key, **values: t(key, language=language, **values)
 
 
 def long_name(name: str) -> str:

@@ -1,0 +1,288 @@
+"""The Streamlit app through ``streamlit.testing.v1.AppTest``: every page, the
+sliders against hand calculations, uploads, and the YAML export round trip."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+
+import numpy as np
+import pytest
+import yaml
+from streamlit.testing.v1 import AppTest
+
+import sim
+from tests.conftest import ROOT, SCENARIOS
+
+APP = str(ROOT / "app" / "streamlit_app.py")
+PAGES = ("views/scenario.py", "views/compare.py", "views/export.py")
+HOURS_2025 = 8760
+
+# DESIGN.md minimal scenario: 1 EFLOPS / 989 TFLOPS x 700 W = 0.7078 MW of IT power at
+# full load, PUE 1.0: 0.7078 MW x 8760 h = 6.200 GWh a year.
+MINIMAL_IT_MW = 1e18 / 989e12 * 700 / 1e6
+MINIMAL_GWH = MINIMAL_IT_MW * HOURS_2025 / 1e3
+
+
+def app_module(name: str):
+    """Import one of the app's modules by path (the app folder is not a package)."""
+    spec = importlib.util.spec_from_file_location(f"suanli_app_{name}", ROOT / "app" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def number(text: str) -> float:
+    """The figure at the start of a displayed value: '8.060 GWh' -> 8.06."""
+    return float(re.match(r"[-+−]?[\d,]*\.?\d+", text).group().replace(",", ""))
+
+
+def metric(at: AppTest, prefix: str):
+    found = [m for m in at.metric if m.label.startswith(prefix)]
+    assert len(found) == 1, [m.label for m in at.metric]
+    return found[0]
+
+
+def energy_gwh(at: AppTest) -> float:
+    m = metric(at, "Annual energy")
+    value = number(m.value)
+    unit = m.value.split()[-1]
+    return value * {"MWh": 1e-3, "GWh": 1.0, "TWh": 1e3}[unit]
+
+
+def start(scenario: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception, at.exception
+    if scenario is not None:
+        box = at.sidebar.selectbox(key="scenario_file")
+        box.set_value(str(SCENARIOS / scenario)).run()
+        assert not at.exception, at.exception
+    return at
+
+
+def test_default_page_loads_with_the_default_scenario():
+    at = start()
+    assert at.sidebar.selectbox(key="scenario_file").value.endswith("east_data_west_compute.yaml")
+    assert at.title[0].value.startswith("East Data West Compute")
+    # headline figures of the last year, no deltas while nothing is modified
+    for prefix in ("Annual energy 2030", "Peak facility power 2030", "Capacity end 2030"):
+        assert metric(at, prefix).delta == ""
+    # the sliders shipped: PUE, utilisation, idle, capacity, delay, node overheads
+    keys = {s.key for s in at.slider}
+    assert {"w_pue", "w_utilization", "w_idle", "w_capacity_scale", "w_delay"} <= keys
+    assert "w_overhead.h100" in keys
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_every_page_loads_without_exception(page, language):
+    at = start()
+    at.sidebar.radio(key="lang").set_value(language).run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert at.title
+
+
+def test_pue_slider_scales_energy_by_the_pue_ratio():
+    at = start("minimal.yaml")
+    assert energy_gwh(at) == pytest.approx(MINIMAL_GWH, abs=5e-4)
+    assert energy_gwh(at) == pytest.approx(6.200, abs=5e-4)  # DESIGN.md
+    at.slider(key="w_pue").set_value(1.3).run()
+    # constant-PUE scenario: energy is proportional to PUE, 6.200 GWh x 1.3 = 8.060 GWh
+    assert energy_gwh(at) == pytest.approx(8.060, abs=5e-4)
+    assert metric(at, "Annual energy").delta.startswith("+1.860 GWh")
+    # peak power scales the same way: 0.7078 MW x 1.3 = 0.9201 MW
+    assert number(metric(at, "Peak facility power").value) == pytest.approx(0.9201, abs=1e-4)
+
+
+def test_pue_slider_on_zhejiang_matches_hand_calculation():
+    at = start("zhejiang_2025.yaml")
+    # 18 EFLOPS of H100 (989.4 TFLOPS fp16, 700 W, node overhead 1.5): 19.10 MW nameplate;
+    # load 0.2 + 0.8 x 0.8 = 0.84 -> 16.04 MW IT; PUE 1.25 -> 20.06 MW; x 8760 h = 175.7 GWh
+    nameplate_mw = 18e18 / 989.4e12 * 700 * 1.5 / 1e6
+    base_gwh = nameplate_mw * 0.84 * 1.25 * HOURS_2025 / 1e3
+    assert base_gwh == pytest.approx(175.7, abs=0.05)
+    assert energy_gwh(at) == pytest.approx(base_gwh, rel=5e-4)
+    at.slider(key="w_pue").set_value(1.1).run()
+    assert energy_gwh(at) == pytest.approx(base_gwh * 1.1 / 1.25, rel=5e-4)  # 154.6 GWh
+
+
+@pytest.mark.parametrize(
+    ("sliders", "expected_gwh"),
+    [
+        # utilisation 0.5, idle 0: 0.7078 MW x 0.5 x 8760 h = 3.100 GWh
+        ({"w_utilization": 0.5}, 3.100),
+        # utilisation 0.5, idle 0.2: load 0.2 + 0.8 x 0.5 = 0.6 -> 3.720 GWh
+        ({"w_utilization": 0.5, "w_idle": 0.2}, 3.720),
+        # capacity x 2: 2 EFLOPS -> 12.40 GWh
+        ({"w_capacity_scale": 2.0}, 12.400),
+        # node overhead 1.5: 1.05 MW per EFLOPS -> 9.300 GWh
+        ({"w_overhead.gpu-a": 1.5}, 9.300),
+    ],
+)
+def test_other_sliders_against_hand_calculations(sliders, expected_gwh):
+    at = start("minimal.yaml")
+    for key, value in sliders.items():
+        at.slider(key=key).set_value(value)
+    at.run()
+    assert not at.exception, at.exception
+    assert energy_gwh(at) == pytest.approx(expected_gwh, abs=1e-3)
+
+
+def test_target_follows_capacity_and_reset_restores_the_scenario():
+    at = start("minimal.yaml")
+    # default target: the unmodified scenario's 1 EFLOPS at the end of 2025
+    assert metric(at, "Target 1 EFLOPS").value == "yes"
+    at.slider(key="w_capacity_scale").set_value(0.5).run()
+    assert metric(at, "Target 1 EFLOPS").value == "no"
+    assert energy_gwh(at) == pytest.approx(3.100, abs=1e-3)  # half of 6.200 GWh
+    at.sidebar.button(key="reset").click().run()
+    assert energy_gwh(at) == pytest.approx(6.200, abs=5e-4)
+    assert metric(at, "Annual energy").delta == ""
+
+
+def test_delay_slider_shifts_the_build_out():
+    at = start()
+    before = number(metric(at, "Capacity end 2030").value)
+    at.slider(key="w_delay").set_value(2).run()
+    after = number(metric(at, "Capacity end 2030").value)
+    # two years late, end-2030 capacity is what the plan had by end-2028
+    at.slider(key="w_delay").set_value(0).run()
+    at.sidebar.selectbox(key="w_year").set_value(2028).run()
+    planned_2028 = number(metric(at, "Capacity end 2028").value)
+    assert after < before
+    assert after == pytest.approx(planned_2028, rel=0.02)
+
+
+def test_language_switch_translates_labels_not_units():
+    at = start("minimal.yaml")
+    at.sidebar.radio(key="lang").set_value("zh").run()
+    labels = [m.label for m in at.metric]
+    assert labels[0] == "2025 年能耗"
+    assert at.metric[0].value == "6.200 GWh"
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.sidebar.radio(key="source_kind").set_value("upload").run()
+    at.sidebar.file_uploader(key="upload").set_value((name, data, "application/x-yaml")).run()
+    return at
+
+
+def test_valid_upload_runs(minimal):
+    text = (SCENARIOS / "minimal.yaml").read_bytes()
+    at = upload(start(), "mine.yaml", text)
+    assert not at.exception, at.exception
+    assert energy_gwh(at) == pytest.approx(6.200, abs=5e-4)
+
+
+def test_invalid_upload_shows_the_field_inline():
+    text = (SCENARIOS / "minimal.yaml").read_text().replace("pue: 1.0", "pue: 0.9")
+    at = upload(start(), "bad.yaml", text.encode())
+    assert not at.exception
+    errors = [e.value for e in at.sidebar.error]
+    assert len(errors) == 1
+    # one line naming the uploaded file, its line, the field, what was given
+    assert "bad.yaml:20: field 'clusters.site-a.pue'" in errors[0]
+    assert "0.9" in errors[0]
+    assert "Traceback" not in errors[0]
+    assert not at.metric  # no results for a broken scenario
+
+
+def test_upload_that_is_not_yaml_shows_the_line():
+    at = upload(start(), "broken.yaml", b"name: x\nhorizon: [1, 2\n")
+    errors = [e.value for e in at.sidebar.error]
+    assert len(errors) == 1
+    assert "broken.yaml" in errors[0]
+    assert "invalid YAML" in errors[0]
+
+
+def test_upload_over_one_megabyte_is_refused():
+    big = b"# padding\n" * 110_000  # 1.1 MB > 1 MB = 1,048,576 bytes
+    at = upload(start(), "big.yaml", big)
+    errors = [e.value for e in at.sidebar.error]
+    assert len(errors) == 1
+    assert "1,100,000 bytes" in errors[0]
+
+
+def exported(at: AppTest) -> str:
+    at.switch_page("views/export.py").run()
+    assert not at.exception, at.exception
+    (code,) = at.code
+    return code.value
+
+
+def test_exported_yaml_round_trips_to_the_same_results():
+    at = start()  # East Data West Compute: climate PUE, profiles, additions
+    at.slider(key="w_pue").set_value(1.3)
+    at.slider(key="w_utilization").set_value(0.7)
+    at.slider(key="w_capacity_scale").set_value(1.5)
+    at.slider(key="w_delay").set_value(1)
+    at.slider(key="w_overhead.h100").set_value(1.8)
+    at.run()
+    shown_gwh = energy_gwh(at)
+    text = exported(at)
+    assert text.startswith("# Exported by the suanli app from east_data_west_compute.yaml")
+    back = sim.run(sim.load_scenario(yaml.safe_load(text)))
+    # the same results as the app's own overrides through sim.load_scenario
+    whatif = app_module("whatif")
+    path = SCENARIOS / "east_data_west_compute.yaml"
+    settings = whatif.Settings(
+        pue=1.3,
+        utilization=0.7,
+        capacity_scale=1.5,
+        delay_years=1,
+        node_overhead=(("h100", 1.8),),
+    )
+    raw = sim.load_scenario(path).raw
+    direct = sim.run(sim.load_scenario(path, overrides=whatif.overrides(raw, settings)))
+    for name in ("capacity_eflops", "it_power_mw", "pue", "energy_mwh"):
+        np.testing.assert_array_equal(back[name].values, direct[name].values)
+    year_2030 = back["time"].dt.year == 2030
+    assert float(back["energy_mwh"].where(year_2030).sum()) / 1e3 == pytest.approx(
+        shown_gwh, rel=5e-4
+    )
+    # and every cluster's PUE base was set: climate models keep their shape above 1.3
+    assert float(back["pue"].min()) == pytest.approx(1.3)
+
+
+def test_exported_yaml_of_a_variant_round_trips():
+    at = start("zhejiang_2025.yaml")
+    at.sidebar.selectbox(key="variant").set_value("seed-estimate").run()
+    # the seed's arithmetic: 18 EFLOPS / 5.66 GFLOPS/W = 3180 MW, x PUE 1.1 x 8760 h = 30.64 TWh
+    seed_twh = 18e18 / 5.66e9 / 1e6 * 1.1 * HOURS_2025 / 1e6
+    assert seed_twh == pytest.approx(30.64, abs=0.005)
+    assert energy_gwh(at) / 1e3 == pytest.approx(seed_twh, rel=5e-4)
+    back = sim.run(sim.load_scenario(yaml.safe_load(exported(at))))
+    assert float(back["energy_mwh"].sum()) / 1e6 == pytest.approx(seed_twh, rel=1e-9)
+
+
+def test_compare_page_shows_the_zhejiang_reconciliation_first():
+    at = start()
+    at.switch_page("views/compare.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="compare_file").value.endswith("zhejiang_2025.yaml")
+    table = at.dataframe[0].value.set_index("variant")
+    energy = table["energy [TWh]"]
+    # seed: 18 EFLOPS / 5.66 GFLOPS/W x 1.1 x 8760 h = 30.64 TWh
+    assert energy["seed-estimate"] == pytest.approx(18e18 / 5.66e9 * 1.1 * 8760 / 1e12, rel=1e-6)
+    # Frontier measured 52.23 GFLOPS/W [S37]: 18e18 / 52.23e9 x 1.1 x 8760 = 3.321 TWh
+    assert energy["frontier-measured"] == pytest.approx(3.321, abs=5e-4)
+    # H100 fp16 base case: 175.7 GWh (see the PUE test above)
+    assert energy["h100-fp16"] == pytest.approx(0.1757, abs=5e-5)
+    assert energy["(base)"] == pytest.approx(energy["h100-fp16"])
+
+
+def test_saved_what_if_appears_on_the_compare_page():
+    at = start("minimal.yaml")
+    at.slider(key="w_pue").set_value(1.3).run()
+    at.sidebar.button(key="save").click().run()
+    at.switch_page("views/compare.py").run()
+    assert not at.exception, at.exception
+    saved = at.dataframe[-1].value
+    assert list(saved["what-if"]) == ["1: minimal"]
+    # 8.060 GWh = 0.008060 TWh
+    assert saved["energy [TWh]"].iloc[0] == pytest.approx(0.008060, abs=1e-6)
+    assert saved["description"].iloc[0] == "pue=1.3"
