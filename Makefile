@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/east_data_west_compute.yaml
 
-# Headless Chromium for the browser test of the app (Debian packages; we run as root).
+# Headless Chromium for the browser test of the app, and a CJK font for its 中文
+# screenshots (Debian packages; installed only if missing; we run as root).
 CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: run app test lint format bench clean
@@ -23,7 +24,7 @@ app: $(STAMP)
 	$(BIN)/suanli app
 
 $(CHROMIUM):
-	apt-get update && apt-get install -y chromium chromium-driver
+	apt-get update && apt-get install -y chromium chromium-driver fonts-wqy-zenhei
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim app tests benchmarks

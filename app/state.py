@@ -17,7 +17,7 @@ from typing import Any
 import streamlit as st
 import xarray as xr
 import yaml
-from texts import LANGUAGES, bound, t
+from texts import LANGUAGES, t
 from whatif import Settings, bundle, defaults, error_text, overrides, scenario_yaml
 
 import sim
@@ -223,15 +223,9 @@ def _settings(info: dict[str, Any]) -> Settings:
 
 
 def _source() -> Source | None:
-    tr = bound()
-    kind = st.radio(
-        t("source"),
-        ["shipped", "upload"],
-        format_func=lambda k: tr(f"source.{k}"),
-        horizontal=True,
-        key="source_kind",
-    )
-    if kind == "shipped":
+    # A toggle, not a radio: options whose display text follows the language would
+    # lose their selection in the browser when the language changes.
+    if not st.toggle(t("source.upload"), key="upload_mode"):
         files = shipped()
         path = st.selectbox(
             t("scenario"), files, format_func=lambda p: Path(p).name, key="scenario_file"
@@ -271,12 +265,11 @@ def sidebar() -> Current | None:
             _error(base_info["error"])
             st.session_state["sidebar_error"] = base_info["error"]
             return None
-        names = [None, *base_info["variants"]]
-        tr = bound()
         variant = st.selectbox(
             t("variant"),
-            names,
-            format_func=lambda v: tr("variant.none") if v is None else v,
+            list(base_info["variants"]),
+            index=None,
+            placeholder=t("variant.none"),
             key="variant",
         )
         if variant is not None:

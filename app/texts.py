@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-__all__ = ["LANGUAGES", "axis_label", "bound", "lang", "long_name", "t"]
+__all__ = ["LANGUAGES", "axis_label", "axis_lines", "bound", "lang", "long_name", "t"]
 
 #: Language code → name shown in the switch.
 LANGUAGES = {"en": "English", "zh": "中文"}
@@ -23,9 +23,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "page.export": ("Export", "导出"),
     # sidebar
     "language": ("Language", "语言"),
-    "source": ("Scenario source", "情景来源"),
-    "source.shipped": ("Shipped scenario", "内置情景"),
-    "source.upload": ("Upload YAML", "上传 YAML"),
+    "source.upload": ("Upload my own scenario YAML", "上传自己的情景 YAML"),
     "scenario": ("Scenario", "情景"),
     "upload": ("Scenario YAML (at most 1 MB)", "情景 YAML 文件（不超过 1 MB）"),
     "upload.too_big": (
@@ -35,7 +33,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "upload.none": ("Upload a scenario YAML file to start.", "请上传情景 YAML 文件。"),
     "upload.invalid": ("This scenario cannot be used:", "该情景无法使用："),
     "variant": ("Variant", "变体"),
-    "variant.none": ("(none: the scenario as written)", "（无：按文件原样）"),
+    "variant.none": ("none: the scenario as written", "无：按文件原样"),
     "assumptions": ("Assumptions (all clusters)", "假设（所有集群）"),
     "pue": ("PUE", "PUE（电能利用效率）"),
     "pue.help": (
@@ -193,3 +191,10 @@ def axis_label(attrs: dict[str, Any], prefix: str = "") -> str:
     if prefix:
         words = f"{words}, {prefix}"
     return f"{words} [{attrs.get('units') or '?'}]"
+
+
+def axis_lines(attrs: dict[str, Any], prefix: str = "") -> list[str]:
+    """:func:`axis_label` on two lines (long name; qualifier and units) for narrow charts."""
+    words = long_name(str(attrs.get("long_name", "")))
+    units = f"[{attrs.get('units') or '?'}]"
+    return [words, f"{prefix} {units}" if prefix else units]

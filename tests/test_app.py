@@ -166,7 +166,7 @@ def test_language_switch_translates_labels_not_units():
 
 
 def upload(at: AppTest, name: str, data: bytes) -> AppTest:
-    at.sidebar.radio(key="source_kind").set_value("upload").run()
+    at.sidebar.toggle(key="upload_mode").set_value(True).run()
     at.sidebar.file_uploader(key="upload").set_value((name, data, "application/x-yaml")).run()
     return at
 

@@ -31,18 +31,23 @@ def _row(res: dict, label: str, description: str) -> dict:
 
 
 def _chart(table: pd.DataFrame, label_col: str, log: bool) -> alt.Chart:
+    # plain field names: Vega-Lite reads "[" and "." in a field name as a path
     energy = t("col.energy")
+    frame = pd.DataFrame({"label": table[label_col], "energy": table[energy]})
     return (
-        alt.Chart(table)
+        alt.Chart(frame)
         .mark_bar()
         .encode(
-            y=alt.Y(f"{label_col}:N", title=None, sort=None),
+            y=alt.Y("label:N", title=None, sort=None),
             x=alt.X(
-                f"{energy}:Q",
+                "energy:Q",
                 title=energy,
                 scale=alt.Scale(type="log") if log else alt.Scale(zero=True),
             ),
-            tooltip=list(table.columns[:7]),
+            tooltip=[
+                alt.Tooltip("label:N", title=label_col),
+                alt.Tooltip("energy:Q", title=energy, format=".4g"),
+            ],
         )
         .properties(height=max(120, 42 * len(table)))
     )
