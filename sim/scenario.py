@@ -229,12 +229,14 @@ class Scenario:
 # Reading helpers
 
 
-def _mapping(value: Any, path: str, schema_path: str | None = None) -> Mapping:
-    """Check ``value`` is a mapping with only the keys the schema allows."""
+def _mapping(
+    value: Any, path: str, schema_path: str | None = None, extra_keys: Any = ()
+) -> Mapping:
+    """Check ``value`` is a mapping with only the keys the schema (or ``extra_keys``) allows."""
     if not isinstance(value, Mapping):
         raise ScenarioError("expected a mapping", field=path, given=value)
     if schema_path is not None:
-        allowed = keys_of(schema_path)
+        allowed = set(keys_of(schema_path)) | set(extra_keys)
         extra = [k for k in value if str(k) not in allowed]
         if extra:
             raise ScenarioError(
@@ -634,29 +636,17 @@ def _section_parser(spec: str) -> Callable[..., Any]:
 
 def _cluster(name: str, raw: Any, hardware: Mapping[str, Hardware], reporting: str) -> Cluster:
     path = f"clusters.{name}"
-    allowed = set(keys_of("clusters.<name>")) | set(CLUSTER_SECTION_PARSERS)
-    sec = _mapping(raw, path)
-    extra = [k for k in sec if str(k) not in allowed]
-    if extra:
-        raise ScenarioError(
-            f"unknown field '{extra[0]}'",
-            field=f"{path}.{extra[0]}",
-            expected="one of " + ", ".join(sorted(allowed)),
-        )
+    sec = _mapping(raw, path, "clusters.<name>", CLUSTER_SECTION_PARSERS)
     loc = _mapping(_required(sec, "location", path), f"{path}.location", "clusters.<name>.location")
-    lat = parse_quantity(
-        _required(loc, "lat", f"{path}.location"),
-        "degree",
-        f"{path}.location.lat",
-        minimum=-90,
-        maximum=90,
-    )
-    lon = parse_quantity(
-        _required(loc, "lon", f"{path}.location"),
-        "degree",
-        f"{path}.location.lon",
-        minimum=-180,
-        maximum=180,
+    lat, lon = (
+        parse_quantity(
+            _required(loc, key, f"{path}.location"),
+            "degree",
+            f"{path}.location.{key}",
+            minimum=-bound,
+            maximum=bound,
+        )
+        for key, bound in (("lat", 90), ("lon", 180))
     )
     cluster = Cluster(
         name=name,
@@ -678,16 +668,9 @@ def _cluster(name: str, raw: Any, hardware: Mapping[str, Hardware], reporting: s
 
 
 def _validate(raw: Any) -> Scenario:
-    allowed = set(keys_of("")) | set(SECTION_PARSERS)
     if not isinstance(raw, Mapping):
         raise ScenarioError("a scenario must be a mapping of fields", given=type(raw).__name__)
-    extra = [k for k in raw if str(k) not in allowed]
-    if extra:
-        raise ScenarioError(
-            f"unknown field '{extra[0]}'",
-            field=str(extra[0]),
-            expected="one of " + ", ".join(sorted(allowed)),
-        )
+    _mapping(raw, "", "", SECTION_PARSERS)
     name = _required(raw, "name", "")
     seed = raw.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
