@@ -219,7 +219,6 @@ def app_path() -> Path:
 def _cmd_app(args: argparse.Namespace) -> int:
     import importlib.util
     import os
-    import subprocess
 
     script = app_path()
     if not script.is_file():
@@ -238,10 +237,11 @@ def _cmd_app(args: argparse.Namespace) -> int:
     extra = list(args.streamlit_args or [])
     cmd += extra[1:] if extra[:1] == ["--"] else extra
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    try:
-        return subprocess.call(cmd, env=env)
-    except KeyboardInterrupt:
-        return 130
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # streamlit takes this process over: signals (Ctrl-C, SIGTERM) reach it directly
+    os.execve(sys.executable, cmd, env)
+    return 0  # not reached
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:

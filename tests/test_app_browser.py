@@ -2,6 +2,7 @@
 port, Playwright driving Debian's /usr/bin/chromium (``make test`` installs it;
 Playwright never downloads a browser here).
 
+The app is started the way users start it, ``suanli app`` (``python -m sim app``).
 Besides checking the headline against ``sim.run``, the test measures what the
 issue asks to report and writes it to ``test-artifacts/app-browser-timings.json``
 (no wall-clock assertion: DESIGN.md "Performance"):
@@ -103,24 +104,21 @@ def app_server(browser):
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    # `suanli app` (python -m sim app) execs `streamlit run app/streamlit_app.py`
+    # with usage stats off and a 1 MB upload limit
     cmd = [
         sys.executable,
         "-m",
-        "streamlit",
-        "run",
-        str(APP),
-        "--server.port",
+        "sim",
+        "app",
+        "--headless",
+        "--port",
         str(port),
-        "--server.address",
+        "--address",
         "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
+        "--",
         "--server.fileWatcherType",
         "none",
-        "--server.maxUploadSize",
-        "1",
     ]
     t0 = time.perf_counter()
     proc = subprocess.Popen(
@@ -194,12 +192,18 @@ def test_slider_changes_headline_to_sim_run_value(app_server):
     delta = page.locator('[data-testid="stMetricDelta"]').first.inner_text()
     assert delta.startswith("+")  # all clusters at PUE 1.25 use more than the scenario
     page.screenshot(path=str(ARTIFACTS / "app-scenario.png"))
+    # the lower half: power time series and load-duration curve
+    page.get_by_text("Load-duration curve").scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / "app-scenario-charts.png"))
 
     timings = {
         "scenario": "east_data_west_compute.yaml (10 clusters x 61,368 hours)",
         "cold_start_s": round(cold_start, 3),
         "slider_to_headline_s": [round(x, 3) for x in latencies],
         "slider_to_headline_median_s": round(statistics.median(latencies), 3),
+        "load_average_1min_at_end": round(os.getloadavg()[0], 2),
+        "cpus": os.cpu_count(),
         "how": "Playwright, headless Chromium; ArrowRight on the PUE slider (a new, "
         "uncached PUE each time) until the first headline figure's text changes",
     }
