@@ -111,7 +111,7 @@ def load(path: str, stamp: str, variant: str | None, shown_as: str) -> dict[str,
         return {"error": error_text(err, path, shown_as)}
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner="Running the scenario… 运行中…", max_entries=64)
 def results(
     path: str, stamp: str, variant: str | None, overrides: dict[str, Any], shown_as: str = ""
 ) -> dict[str, Any]:

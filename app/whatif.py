@@ -44,6 +44,9 @@ MAX_POINTS = 800
 BIN_HOURS = (1, 2, 3, 6, 12, 24, 168)
 #: Points drawn per load-duration curve.
 LDC_POINTS = 400
+#: Per-step (cluster, time) totals that later layers add (DESIGN.md); shown as
+#: annual headline figures whenever a run has them.
+EXTRA_TOTALS = ("carbon_tco2", "cost_cny")
 
 
 # ---------------------------------------------------------------------------
@@ -396,6 +399,9 @@ def bundle(ds: xr.Dataset) -> dict[str, Any]:
             "capacity_eflops": summary["capacity_eflops"].values.sum(axis=0),
         }
     )
+    extras = [name for name in EXTRA_TOTALS if name in ds and ds[name].dims == ("cluster", "time")]
+    for name in extras:
+        totals[name] = np.add.reduceat(ds[name].values.sum(axis=0), starts)
 
     hours = bin_hours(len(times), step_h)
     per_bin = round(hours / step_h)
@@ -428,6 +434,7 @@ def bundle(ds: xr.Dataset) -> dict[str, Any]:
         "bin_hours": hours,
         "clusters": [str(c) for c in ds["cluster"].values],
         "years": [int(y) for y in years],
+        "extras": extras,
     }
     return {
         "summary": frame,
@@ -450,6 +457,7 @@ def headline(results: Mapping[str, Any], year: int, target_eflops: float | None)
         "peak_mw": float(row["peak_facility_power_mw"]),
         "capacity_eflops": capacity,
         "target_met": met,
+        **{name: float(row[name]) for name in results["meta"].get("extras", [])},
     }
 
 

@@ -286,3 +286,17 @@ def test_saved_what_if_appears_on_the_compare_page():
     # 8.060 GWh = 0.008060 TWh
     assert saved["energy [TWh]"].iloc[0] == pytest.approx(0.008060, abs=1e-6)
     assert saved["description"].iloc[0] == "pue=1.3"
+
+
+def test_carbon_and_cost_totals_appear_when_a_run_has_them(minimal):
+    """Forward compatibility with the grid layer: per-step carbon_tco2 is summed by year."""
+    whatif = app_module("whatif")
+    ds = sim.run(sim.load_scenario(minimal))
+    # 0.57 tCO2/MWh (an illustrative grid factor) on 6,200.2 MWh = 3,534 tCO2
+    ds["carbon_tco2"] = ds["energy_mwh"] * 0.57
+    ds["carbon_tco2"].attrs = {"units": "tCO2", "long_name": "carbon emissions"}
+    res = whatif.bundle(ds)
+    assert res["meta"]["extras"] == ["carbon_tco2"]
+    head = whatif.headline(res, 2025, None)
+    assert head["carbon_tco2"] == pytest.approx(MINIMAL_GWH * 1e3 * 0.57, rel=1e-12)
+    assert head["carbon_tco2"] == pytest.approx(3534, abs=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import charts
 import streamlit as st
 from state import current
-from texts import t
+from texts import long_name, t
 from whatif import format_energy, format_power, headline
 
 cur = current()
@@ -68,6 +68,21 @@ cols[3].metric(
     else f"{_yes_no(was['target_met'])} → {_yes_no(now['target_met'])}",
     delta_color="off",
 )
+
+extras = res["meta"].get("extras", [])
+if extras:  # carbon and cost, once the grid layer provides them
+    cols = st.columns(4)
+    for col, name in zip(cols, extras, strict=False):
+        attrs = res["attrs"][name]
+        col.metric(
+            f"{long_name(attrs['long_name'])} {cur.year}",
+            f"{now[name]:,.4g} {attrs['units']}",
+            _delta(
+                now[name], was.get(name, now[name]), lambda v, u=attrs["units"]: f"{v:,.4g} {u}"
+            ),
+            delta_color="inverse",
+            help=t("delta.help"),
+        )
 
 left, right = st.columns(2)
 with left:
