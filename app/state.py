@@ -55,6 +55,12 @@ class Current:
     target_eflops: float | None
     base: dict[str, Any] = field(repr=False)
     results: dict[str, Any] = field(repr=False)
+    scope: str | None = None  # the one cluster the sliders change; None: all
+
+    def describe(self) -> str:
+        """The changed settings, and where they apply."""
+        text = self.settings.describe()
+        return f"{text} ({self.scope})" if text and self.scope else text
 
     @property
     def modified(self) -> bool:
@@ -137,7 +143,7 @@ def scenario_of(cur: Current) -> sim.Scenario:
 
 
 def exported_yaml(cur: Current) -> str:
-    settings = cur.settings.describe()
+    settings = cur.describe()
     header = (
         f"Exported by the suanli app from {cur.source.shown_as}"
         + (f", variant {cur.variant}" if cur.variant else "")
@@ -166,9 +172,8 @@ def _slider(key: str, label: str, lo: float, hi: float, value: float, step: floa
     return None if abs(chosen - start) < step / 2 else round(float(chosen), 6)
 
 
-def _settings(info: dict[str, Any]) -> Settings:
-    d = info["defaults"]
-    st.subheader(t("assumptions"))
+def _settings(info: dict[str, Any], scope: str | None) -> Settings:
+    d = info["defaults"] if scope is None else defaults(info["raw"], [scope])
     pue = _slider(
         "pue",
         t("pue"),
@@ -283,12 +288,23 @@ def sidebar() -> Current | None:
             _error(info["error"])
             st.session_state["sidebar_error"] = info["error"]
             return None
-        identity = (source.path, source.stamp, variant)
+        st.subheader(t("assumptions"))
+        scope = None
+        if len(info["clusters"]) > 1:
+            scope = st.selectbox(
+                t("scope"),
+                info["clusters"],
+                index=None,
+                placeholder=t("scope.all"),
+                key="scope",
+                help=t("scope.help"),
+            )
+        identity = (source.path, source.stamp, variant, scope)
         if st.session_state.get("_identity") != identity:
             _clear_widgets()
             st.session_state["_identity"] = identity
-        settings = _settings(info)
-        ovr = overrides(info["raw"], settings)
+        settings = _settings(info, scope)
+        ovr = overrides(info["raw"], settings, None if scope is None else [scope])
         base = results(source.path, source.stamp, variant, {}, source.shown_as)
         res = base if not ovr else results(source.path, source.stamp, variant, ovr, source.shown_as)
         error = base["error"] or res["error"]
@@ -322,6 +338,7 @@ def sidebar() -> Current | None:
         target_eflops=planned if target is None else float(target),
         base=base,
         results=res,
+        scope=scope,
     )
     if save:
         saved = st.session_state.setdefault("saved", [])

@@ -34,28 +34,37 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "upload.invalid": ("This scenario cannot be used:", "该情景无法使用："),
     "variant": ("Variant", "变体"),
     "variant.none": ("none: the scenario as written", "无：按文件原样"),
-    "assumptions": ("Assumptions (all clusters)", "假设（所有集群）"),
+    "assumptions": ("Assumptions", "假设"),
+    "scope": ("Apply to", "作用范围"),
+    "scope.all": ("all clusters", "所有集群"),
+    "scope.help": (
+        "Cluster the sliders below change; changing it resets them. Node overheads "
+        "belong to hardware and apply wherever it is used.",
+        "下方滑块作用的集群；切换会重置滑块。节点功耗系数属于硬件，对所有使用该硬件的集群生效。",
+    ),
     "pue": ("PUE", "PUE（电能利用效率）"),
     "pue.help": (
-        "Sets every cluster's PUE (or its climate model's base). Scenario: {lo:.3g} to {hi:.3g}.",
-        "设置所有集群的 PUE（气候模型则设其基准值）。情景原值：{lo:.3g} 至 {hi:.3g}。",
+        "Sets the PUE (or the climate model's base) of every cluster in scope. "
+        "Scenario: {lo:.3g} to {hi:.3g}.",
+        "设置作用范围内各集群的 PUE（气候模型则设其基准值）。情景原值：{lo:.3g} 至 {hi:.3g}。",
     ),
     "utilization": ("Utilisation (mean)", "利用率（平均）"),
     "utilization.help": (
-        "Sets every cluster's mean busy fraction; hourly profiles keep their shape. "
+        "Sets the mean busy fraction of every cluster in scope; hourly profiles keep "
+        "their shape. "
         "Scenario: {lo:.3g} to {hi:.3g}.",
-        "设置所有集群的平均利用率，逐时曲线保持形状。情景原值：{lo:.3g} 至 {hi:.3g}。",
+        "设置作用范围内各集群的平均利用率，逐时曲线保持形状。情景原值：{lo:.3g} 至 {hi:.3g}。",
     ),
     "idle": ("Idle power (fraction of busy power)", "空闲功率（占满载功率比例）"),
     "idle.help": (
-        "Power of idle hardware as a fraction of busy power, every cluster. "
+        "Power of idle hardware as a fraction of busy power, every cluster in scope. "
         "Scenario: {lo:.3g} to {hi:.3g}.",
-        "所有集群空闲硬件功率占满载功率的比例。情景原值：{lo:.3g} 至 {hi:.3g}。",
+        "作用范围内各集群空闲硬件功率占满载功率的比例。情景原值：{lo:.3g} 至 {hi:.3g}。",
     ),
     "capacity_scale": ("Capacity × (build-out size)", "装机规模倍数"),
     "capacity_scale.help": (
-        "Multiplies every capacity point and addition (compute, MW or racks).",
-        "所有装机容量点与新增批次（算力、兆瓦或机架）乘以该倍数。",
+        "Multiplies every capacity point and addition (compute, MW or racks) in scope.",
+        "作用范围内所有装机容量点与新增批次（算力、兆瓦或机架）乘以该倍数。",
     ),
     "delay": ("Build-out delay [year]", "建设延迟 [年]"),
     "delay.help": (

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -165,9 +165,18 @@ def adjustable_hardware(raw: Mapping) -> dict[str, float]:
     return out
 
 
-def defaults(raw: Mapping) -> Defaults:
-    """Slider start values of a scenario (its raw mapping, variant applied)."""
-    clusters = raw["clusters"]
+def _scope(raw: Mapping, clusters: Sequence[str] | None) -> dict[str, Any]:
+    """The raw cluster sections in scope (all when ``clusters`` is None)."""
+    every = raw["clusters"]
+    if clusters is None:
+        return dict(every)
+    return {name: cl for name, cl in every.items() if str(name) in set(clusters)}
+
+
+def defaults(raw: Mapping, clusters: Sequence[str] | None = None) -> Defaults:
+    """Slider start values of a scenario (its raw mapping, variant applied), over
+    the given clusters (all by default)."""
+    clusters = _scope(raw, clusters)
     pues = [_pue_base(c["pue"], f"clusters.{n}.pue") for n, c in clusters.items()]
     utils = [
         _mean_utilization(c["utilization"], f"clusters.{n}.utilization")
@@ -249,15 +258,19 @@ def _fleet_overrides(path: str, fleet: Mapping, scale: float, delay: int) -> dic
     return out
 
 
-def overrides(raw: Mapping, settings: Settings) -> dict[str, Any]:
-    """Dotted-path overrides that apply ``settings`` to every cluster of ``raw``.
+def overrides(
+    raw: Mapping, settings: Settings, clusters: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """Dotted-path overrides that apply ``settings`` to the clusters of ``raw``.
 
     Parameters
     ----------
     raw : mapping
         The scenario's raw mapping with its variant applied (``Scenario.raw``).
     settings : Settings
-        Slider values.
+        Slider values. Node overheads belong to hardware and apply wherever it is used.
+    clusters : sequence of str, optional
+        Clusters the cluster settings apply to; all by default.
 
     Returns
     -------
@@ -266,7 +279,7 @@ def overrides(raw: Mapping, settings: Settings) -> dict[str, Any]:
         default settings.
     """
     out: dict[str, Any] = {}
-    for name, cl in raw["clusters"].items():
+    for name, cl in _scope(raw, clusters).items():
         path = f"clusters.{name}"
         if settings.pue is not None:
             if isinstance(cl["pue"], Mapping):

@@ -300,3 +300,17 @@ def test_carbon_and_cost_totals_appear_when_a_run_has_them(minimal):
     head = whatif.headline(res, 2025, None)
     assert head["carbon_tco2"] == pytest.approx(MINIMAL_GWH * 1e3 * 0.57, rel=1e-12)
     assert head["carbon_tco2"] == pytest.approx(3534, abs=1)
+
+
+def test_scope_applies_sliders_to_one_cluster_only():
+    at = start()
+    before_twh = energy_gwh(at) / 1e3
+    at.sidebar.selectbox(key="scope").set_value("zhangjiakou").run()
+    assert at.slider(key="w_pue").value == pytest.approx(1.25)  # zhangjiakou's own PUE
+    at.slider(key="w_pue").set_value(1.5).run()
+    # constant PUE 1.25 -> 1.5 on one cluster: total + E_zhangjiakou x (1.5 / 1.25 - 1)
+    ds = sim.run(sim.load_scenario(SCENARIOS / "east_data_west_compute.yaml"))
+    e_zhang_twh = float(sim.summarize(ds)["energy_twh"].sel(cluster="zhangjiakou", year=2030))
+    expected = before_twh + e_zhang_twh * (1.5 / 1.25 - 1)
+    assert energy_gwh(at) / 1e3 == pytest.approx(expected, rel=5e-4)
+    assert "pue=1.5 (zhangjiakou)" in exported(at)

@@ -105,7 +105,7 @@ else:
     for item in saved:
         c = item["current"]
         res = results(c.source.path, c.source.stamp, c.variant, c.overrides, c.source.shown_as)
-        row = _row(res, item["label"], c.settings.describe())
+        row = _row(res, item["label"], c.describe())
         rows.append({t("col.what_if"): row.pop(t("col.variant")), **row})
     table = pd.DataFrame(rows)
     st.dataframe(table, hide_index=True, width="stretch")
