@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,7 +25,8 @@ import yaml
 import sim
 from sim import catalog
 from sim.errors import ScenarioError
-from sim.results import year_slices
+from sim.plots import plot_run
+from sim.results import write_netcdf, year_slices
 from sim.units import parse_quantity
 
 __all__ = [
@@ -354,6 +357,47 @@ def scenario_yaml(scenario: sim.Scenario, header: str = "") -> str:
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     lines = [f"# {line}" if line else "#" for line in header.splitlines()]
     return ("\n".join(lines) + "\n" if lines else "") + text
+
+
+# ---------------------------------------------------------------------------
+# Files to download
+
+
+def netcdf_bytes(ds: xr.Dataset) -> bytes:
+    """The run as NetCDF-4 (``sim.results.write_netcdf``: every variable with units)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return write_netcdf(ds, Path(tmp) / "run.nc").read_bytes()
+
+
+def png_bytes(ds: xr.Dataset) -> bytes:
+    """The run's charts (``sim.plots.plot_run``) as PNG."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return plot_run(ds, sim.summarize(ds), Path(tmp) / "chart.png").read_bytes()
+
+
+def _with_units(name: str, attrs: Mapping[str, Any]) -> str:
+    units = attrs.get("units")
+    return f"{name} [{units}]" if units else name
+
+
+def timeseries_csv(ds: xr.Dataset) -> str:
+    """Every (cluster, time) variable as CSV, one row per cluster and step; the
+    header names each column's units."""
+    names = [n for n in ds.data_vars if ds[n].dims == ("cluster", "time")]
+    frame = ds[names].to_dataframe()[names]
+    frame.columns = [_with_units(n, ds[n].attrs) for n in names]
+    return frame.to_csv()
+
+
+def summary_csv(results: Mapping[str, Any]) -> str:
+    """The annual summary by cluster and year as CSV, units in the header."""
+    frame = results["summary"]
+    attrs = results["attrs"]
+    columns = [
+        _with_units(c, attrs.get(f"summary.{c}", {})) if c not in ("lat", "lon") else c
+        for c in frame.columns
+    ]
+    return frame.set_axis(columns, axis=1).to_csv(index=False)
 
 
 # ---------------------------------------------------------------------------

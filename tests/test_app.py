@@ -314,3 +314,24 @@ def test_scope_applies_sliders_to_one_cluster_only():
     expected = before_twh + e_zhang_twh * (1.5 / 1.25 - 1)
     assert energy_gwh(at) / 1e3 == pytest.approx(expected, rel=5e-4)
     assert "pue=1.5 (zhangjiakou)" in exported(at)
+
+
+def test_export_files_carry_the_run_and_its_units(minimal, tmp_path):
+    whatif = app_module("whatif")
+    ds = sim.run(sim.load_scenario(minimal))
+    path = tmp_path / "run.nc"
+    path.write_bytes(whatif.netcdf_bytes(ds))
+    import xarray as xr
+
+    with xr.open_dataset(path, engine="h5netcdf") as back:
+        assert float(back["energy_mwh"].sum()) / 1e3 == pytest.approx(6.200, abs=5e-4)  # GWh
+        assert back["facility_power_mw"].attrs["units"] == "MW"
+    assert whatif.png_bytes(ds).startswith(b"\x89PNG\r\n\x1a\n")
+    hourly = whatif.timeseries_csv(ds).splitlines()
+    assert len(hourly) == 1 + HOURS_2025  # header + one row per hour of the one cluster
+    assert "facility_power_mw [MW]" in hourly[0]
+    assert "energy_mwh [MWh]" in hourly[0]
+    annual = whatif.summary_csv(whatif.bundle(ds)).splitlines()
+    header = annual[0].split(",")
+    row = dict(zip(header, annual[1].split(","), strict=True))
+    assert float(row["energy_twh [TWh]"]) == pytest.approx(MINIMAL_GWH / 1e3, rel=1e-9)

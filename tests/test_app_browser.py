@@ -42,6 +42,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 METRIC = '[data-testid="stMetricValue"]'
+PUE_SLIDER = 'input[type="range"][aria-label="PUE"]'
 STARTUP_S = 120
 SLIDER_MOVES = 5
 
@@ -79,9 +80,9 @@ def _energy_twh(text: str) -> float:
     return float(value.replace(",", "")) * {"MWh": 1e-6, "GWh": 1e-3, "TWh": 1.0}[unit]
 
 
-def _expected_twh(pue: float, year: int) -> float:
+def _expected_twh(pue: float | None, year: int) -> float:
     """Facility energy of the default scenario in ``year`` with every cluster's PUE
-    (constant, or climate base) set to ``pue``, straight from sim.run."""
+    (constant, or climate base) set to ``pue`` (None: as written), from sim.run."""
     path = SCENARIOS / "east_data_west_compute.yaml"
     raw = sim.load_scenario(path).raw
     ovr = _whatif().overrides(raw, _whatif().Settings(pue=pue))
@@ -162,7 +163,7 @@ def test_slider_changes_headline_to_sim_run_value(app_server):
         rel=5e-4,
     )
 
-    slider = page.locator('input[type="range"][aria-label="PUE"]')
+    slider = page.locator(PUE_SLIDER)
     latencies = []
     text = start_text
     for _ in range(SLIDER_MOVES):
@@ -212,17 +213,32 @@ def test_slider_changes_headline_to_sim_run_value(app_server):
 
 
 def test_compare_and_export_pages_render(app_server):
-    page, url, _ = app_server
-    page.goto(f"{url}/compare")
+    page, _, _ = app_server
+    # through the sidebar navigation: the session (and the slider test's PUE) stays
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Compare").click()
     page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
     assert page.get_by_text("Zhejiang 2025 +18 EFLOPS").count() >= 1
     page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / "app-compare.png"))
-    page.goto(f"{url}/export")
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Export").click()
     page.wait_for_selector('[data-testid="stCode"]', timeout=60_000)
     code = page.locator('[data-testid="stCode"]').first.inner_text()
     assert "name: East Data West Compute 2024-2030" in code
-    assert page.get_by_text("Download results (NetCDF)").count() == 1
+    # the NetCDF download holds the run the page shows: same energy as sim.run with
+    # the same settings (PUE 1.25 everywhere after the slider test; untouched at 1.20
+    # the scenario's own PUEs)
+    pue = float(page.locator(PUE_SLIDER).evaluate("e => e.value"))
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_text("Download results (NetCDF)").click()
+    target = ARTIFACTS / "download.nc"
+    info.value.save_as(target)
+    import xarray as xr
+
+    with xr.open_dataset(target, engine="h5netcdf") as ds:
+        got = float(ds["energy_mwh"].where(ds["time"].dt.year == 2030).sum()) / 1e6
+        assert ds["energy_mwh"].attrs["units"] == "MWh"
+    assert got == pytest.approx(_expected_twh(None if pue == 1.2 else pue, 2030), rel=1e-9)
+    target.unlink()
 
 
 def test_chinese_labels(app_server):
