@@ -242,7 +242,9 @@ def _source() -> Source | None:
         return None
     data = upload.getvalue()
     if len(data) > UPLOAD_LIMIT:
-        st.error(t("upload.too_big", size=len(data), limit=UPLOAD_LIMIT))
+        message = t("upload.too_big", size=len(data), limit=UPLOAD_LIMIT)
+        st.error(message)
+        st.session_state["sidebar_error"] = message
         return None
     return upload_source(upload.name, data)
 
@@ -254,6 +256,7 @@ def _error(message: str) -> None:
 def sidebar() -> Current | None:
     """Draw the shared sidebar; store and return the current what-if (None on error)."""
     st.session_state["current"] = None
+    st.session_state["sidebar_error"] = None
     with st.sidebar:
         st.radio(
             t("language"),
@@ -352,5 +355,14 @@ def sidebar() -> Current | None:
 
 
 def current() -> Current | None:
-    """The what-if the sidebar stored in this run."""
-    return st.session_state.get("current")
+    """The what-if the sidebar stored in this run; when there is none, show why
+    (the sidebar's error, in the main area too) and stop the page."""
+    cur = st.session_state.get("current")
+    if cur is None:
+        error = st.session_state.get("sidebar_error")
+        if error:
+            _error(error)
+        else:
+            st.info(t("upload.none"))
+        st.stop()
+    return cur

@@ -232,6 +232,7 @@ def _cmd_app(args: argparse.Namespace) -> int:
     cmd = [sys.executable, "-m", "streamlit", "run", str(script)]
     cmd += ["--server.port", str(args.port), "--server.address", args.address]
     cmd += ["--server.maxUploadSize", "1", "--browser.gatherUsageStats", "false"]
+    cmd += ["--client.toolbarMode", "minimal"]
     if args.headless:
         cmd += ["--server.headless", "true"]
     extra = list(args.streamlit_args or [])

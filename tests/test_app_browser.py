@@ -250,3 +250,21 @@ def test_chinese_labels(app_server):
     assert _headline(page).endswith("TWh")  # units stay as the dataset gives them
     page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / "app-scenario-zh.png"))
+
+
+def test_invalid_upload_shows_the_error_in_the_browser(app_server):
+    page, url, _ = app_server
+    page.goto(url)
+    page.wait_for_selector(METRIC, timeout=60_000)
+    page.get_by_text("Upload my own scenario YAML").click()
+    bad = (SCENARIOS / "minimal.yaml").read_text().replace("pue: 1.0", "pue: 0.9")
+    page.locator('input[type="file"]').set_input_files(
+        {"name": "bad.yaml", "mimeType": "application/x-yaml", "buffer": bad.encode()}
+    )
+    alert = page.locator('[data-testid="stAlert"]', has_text="bad.yaml").first
+    alert.wait_for(timeout=30_000)
+    text = alert.inner_text()
+    assert "bad.yaml:20: field 'clusters.site-a.pue'" in text
+    assert "Traceback" not in page.content()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / "app-upload-error.png"))

@@ -11,9 +11,7 @@ from state import current, dataset, exported_yaml
 from texts import t
 from whatif import netcdf_bytes, plain, png_bytes, summary_csv, timeseries_csv
 
-cur = current()
-if cur is None:
-    st.stop()
+cur = current()  # stops the page, saying why, when there is no what-if
 
 stem = Path(cur.source.shown_as).stem + (f"-{cur.variant}" if cur.variant else "")
 if cur.modified:

@@ -8,9 +8,7 @@ from state import current
 from texts import long_name, t
 from whatif import format_energy, format_power, headline
 
-cur = current()
-if cur is None:
-    st.stop()
+cur = current()  # stops the page, saying why, when there is no what-if
 
 res, base = cur.results, cur.base
 title = cur.info["name"] + (f" — {cur.variant}" if cur.variant else "")
