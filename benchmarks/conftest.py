@@ -37,3 +37,14 @@ def baseline():
         return _RESULTS[name]
 
     return _baseline
+
+
+#: Lines that benchmarks add (ratios against their in-run baselines), printed at the end.
+REPORT: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if REPORT:
+        terminalreporter.section("suanli benchmark ratios")
+        for line in REPORT:
+            terminalreporter.write_line(line)

@@ -245,6 +245,141 @@ def _cmd_app(args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
+def _cmd_pipeline(args: argparse.Namespace) -> int:
+    from sim.pipeline import monte_carlo_summary, run_monte_carlo
+    from sim.pipeline_io import pipeline_samples, pipeline_spec
+
+    scenario = _load(args, args.variant)
+    spec = pipeline_spec(scenario)
+    samples = args.seeds if args.seeds is not None else pipeline_samples(scenario)
+    if samples < 1:
+        raise ScenarioError("--seeds must be >= 1", given=samples)
+    seed = scenario.seed if args.seed is None else args.seed
+    if seed < 0:
+        raise ScenarioError("--seed must be >= 0", given=seed)
+    ds = run_monte_carlo(spec, seed, samples)
+    summ = monte_carlo_summary(ds)
+    if args.out:
+        from sim.results import write_netcdf
+
+        _guard_write(lambda: write_netcdf(ds, args.out), args.out)
+    online = summ["capacity_online_eflops"]
+    years = sorted({int(str(t)[:4]) for t in online["time"].values})
+    year_end = {
+        y: online.sel(time=online["time"].dt.year == y).isel(time=-1).values.tolist() for y in years
+    }
+    targets = [
+        {
+            "target": str(name),
+            "date": str(ds["target_date"].values[j])[:10],
+            "capacity_eflops": float(ds["target_eflops"].values[j]),
+            "p10_p50_p90_eflops": summ["capacity_at_target_eflops"]
+            .sel(target=name)
+            .values.tolist(),
+            "probability": float(summ["target_probability"].values[j]),
+        }
+        for j, name in enumerate(ds["target"].values)
+    ]
+    if args.json:
+        out = {
+            "scenario": scenario.name,
+            "variant": scenario.variant,
+            "precision": scenario.reporting_precision,
+            "samples": samples,
+            "seed": seed,
+            "year_end_p10_p50_p90_eflops": {str(y): v for y, v in year_end.items()},
+            "targets": targets,
+        }
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return 0
+    title = scenario.name + (f" [variant {scenario.variant}]" if scenario.variant else "")
+    print(title)
+    print(
+        f"build-out pipeline: {samples} samples, seed {seed}, capacity in "
+        f"{scenario.reporting_precision} EFLOPS, all clusters"
+    )
+    print(f"{'year end':>8} {'P10':>10} {'P50':>10} {'P90':>10}")
+    for y, (p10, p50, p90) in year_end.items():
+        print(f"{y:>8} {p10:>10.2f} {p50:>10.2f} {p90:>10.2f}")
+    for t in targets:
+        p10, p50, p90 = t["p10_p50_p90_eflops"]
+        print(
+            f"target {t['target']}: {t['capacity_eflops']:g} EFLOPS by {t['date']}: "
+            f"P10/P50/P90 {p10:.2f}/{p50:.2f}/{p90:.2f}, probability {t['probability']:.3f}"
+        )
+    if args.out:
+        print(f"samples written to {args.out}")
+    return 0
+
+
+def _cmd_jobs(args: argparse.Namespace) -> int:
+    from sim.jobs_io import run_jobs
+
+    scenario = _load(args, args.variant)
+    if args.seed is not None and args.seed < 0:
+        raise ScenarioError("--seed must be >= 0", given=args.seed)
+    ds = run_jobs(scenario, seed=args.seed, policy=args.policy, trace=args.trace)
+    if args.out:
+        from sim.results import write_netcdf
+
+        _guard_write(lambda: write_netcdf(ds, args.out), args.out)
+    q = [float(x) for x in ds["quantile"].values]
+    pick = [x for x in (0.5, 0.9, 0.99) if x in q]
+    classes = {}
+    for name in ds["job_class"].values:
+        row = ds.sel(job_class=name)
+        classes[str(name)] = {
+            "jobs": int(row["jobs"]),
+            "mean_wait_h": _num(row["mean_wait_h"]),
+            **{f"p{round(x * 100)}_wait_h": _num(row["wait_h"].sel(quantile=x)) for x in pick},
+            "sla_violation_share": _num(row["sla_violation_share"]),
+            "offloaded_jobs": int(row["offloaded_jobs"]),
+        }
+    hours = slice(0, math.ceil(ds.attrs["horizon_h"]))
+    clusters = {}
+    for name in ds["cluster"].values:
+        row = ds.sel(cluster=name)
+        clusters[str(name)] = {
+            "mean_utilization": _num(row["mean_utilization"]),
+            "offered_utilization": _num(row["offered_utilization"]),
+            "energy_mwh": float(row["energy_mwh"].isel(time=hours).sum()),
+            "carbon_tco2": float(row["carbon_tco2"].isel(time=hours).sum()),
+        }
+    if args.json:
+        out = {
+            "scenario": scenario.name,
+            "policy": ds.attrs["policy"],
+            "seed": ds.attrs["seed"],
+            "hours": ds.attrs["horizon_h"],
+            "jobs": ds.attrs["n_jobs"],
+            "classes": classes,
+            "clusters": clusters,
+        }
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return 0
+    print(
+        f"{scenario.name}: {ds.attrs['n_jobs']:,} jobs over {ds.attrs['horizon_h']:g} h, "
+        f"policy {ds.attrs['policy']}, seed {ds.attrs['seed']}"
+    )
+    heads = "".join(f"{'P' + str(round(x * 100)) + ' h':>9}" for x in pick)
+    print(f"{'class':<16}{'jobs':>10}{'mean h':>9}{heads}{'SLA miss':>10}{'offload':>9}")
+    for name, c in classes.items():
+        cells = "".join(f"{c[f'p{round(x * 100)}_wait_h']:>9.2f}" for x in pick)
+        print(
+            f"{name:<16}{c['jobs']:>10,}{c['mean_wait_h'] or 0:>9.2f}{cells}"
+            f"{c['sla_violation_share'] or 0:>10.3f}{c['offloaded_jobs']:>9,}"
+        )
+    print(f"{'cluster':<16}{'util':>8}{'offered':>9}{'energy MWh':>13}{'carbon t':>11}")
+    for name, c in clusters.items():
+        print(
+            f"{name:<16}{c['mean_utilization']:>8.3f}{c['offered_utilization']:>9.3f}"
+            f"{c['energy_mwh']:>13.1f}{c['carbon_tco2']:>11.1f}"
+        )
+    if args.out:
+        print(f"results written to {args.out}")
+    return 0
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from sim.schema import markdown_table
 
@@ -298,6 +433,31 @@ def build_parser() -> argparse.ArgumentParser:
     p_app.add_argument("--headless", action="store_true", help="do not open a browser window")
     p_app.add_argument("streamlit_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     p_app.set_defaults(func=_cmd_app)
+
+    p_pipe = sub.add_parser(
+        "pipeline", help="Monte Carlo of the build-out pipeline: P10/P50/P90 and target odds"
+    )
+    scenario_args(p_pipe)
+    p_pipe.add_argument(
+        "--seeds", type=int, help="number of samples (default: the scenario's pipeline.samples)"
+    )
+    p_pipe.add_argument("--seed", type=int, help="root seed (default: the scenario's seed)")
+    p_pipe.add_argument(
+        "--out", help="write every sample's capacity online by month as NetCDF (.nc)"
+    )
+    p_pipe.add_argument("--json", action="store_true", help="print the result as JSON")
+    p_pipe.set_defaults(func=_cmd_pipeline)
+
+    p_jobs = sub.add_parser(
+        "jobs", help="job-level simulation of the scenario's jobs: section (waits, SLA, energy)"
+    )
+    scenario_args(p_jobs)
+    p_jobs.add_argument("--seed", type=int, help="root seed (default: the scenario's seed)")
+    p_jobs.add_argument("--policy", help="e.g. fifo, sjf_backfill+carbon_aware, fifo+offload")
+    p_jobs.add_argument("--trace", help="replay a CSV trace instead of generating jobs")
+    p_jobs.add_argument("--out", help="write the results as NetCDF (.nc)")
+    p_jobs.add_argument("--json", action="store_true", help="print the result as JSON")
+    p_jobs.set_defaults(func=_cmd_jobs)
 
     p_schema = sub.add_parser("schema", help="print every scenario field with unit and default")
     p_schema.set_defaults(func=_cmd_schema)

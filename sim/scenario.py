@@ -42,7 +42,16 @@ __all__ = [
 #: Optional sections that later layers parse: top-level name → "module:function".
 #: The function takes (raw_section, field_path, scenario_so_far) and returns any object,
 #: stored in ``Scenario.sections[name]``. It raises ScenarioError for bad input.
-SECTION_PARSERS: dict[str, str] = {}
+SECTION_PARSERS: dict[str, str] = {
+    # build-out pipeline (sim.pipeline; parsed in sim.pipeline_io)
+    "supply": "sim.pipeline_io:parse_supply",
+    "grid_connections": "sim.pipeline_io:parse_grid_connections",
+    "shocks": "sim.pipeline_io:parse_shocks",
+    "projects": "sim.pipeline_io:parse_projects",
+    "pipeline": "sim.pipeline_io:parse_pipeline",
+    # job-level simulation (sim.jobs; parsed in sim.jobs_io)
+    "jobs": "sim.jobs_io:parse_jobs",
+}
 #: Same for per-cluster sections; stored in ``Cluster.sections[name]``.
 CLUSTER_SECTION_PARSERS: dict[str, str] = {}
 
