@@ -138,6 +138,49 @@ def dataset(path: str, stamp: str, variant: str | None, overrides_yaml: str) -> 
     return _run(path, variant, yaml.safe_load(overrides_yaml) or {})
 
 
+@st.cache_data(show_spinner="Monte Carlo of the build-out… 建设进度蒙特卡洛…", max_entries=16)
+def pipeline(
+    path: str, stamp: str, variant: str | None, overrides: dict[str, Any], samples: int
+) -> dict[str, Any]:
+    """Monte Carlo of the project pipeline (``suanli pipeline``): P10/P50/P90 of the
+    capacity online by month and, per target, its probability."""
+    import pandas as pd
+
+    from sim.pipeline import monte_carlo_summary, run_monte_carlo
+    from sim.pipeline_io import pipeline_spec
+
+    try:
+        scenario = sim.load_scenario(path, overrides=overrides, variant=variant)
+        ds = run_monte_carlo(pipeline_spec(scenario), scenario.seed, samples)
+    except ScenarioError as err:
+        return {"error": str(err)}
+    summ = monte_carlo_summary(ds)
+    online = summ["capacity_online_eflops"]
+    fan = pd.DataFrame(
+        {
+            "time": online["time"].values,
+            **{f"p{round(q * 100)}": online.sel(quantile=q).values for q in (0.1, 0.5, 0.9)},
+        }
+    )
+    at = summ["capacity_at_target_eflops"]
+    targets = pd.DataFrame(
+        {
+            "name": [str(n) for n in summ["target"].values],
+            "date": [str(d)[:10] for d in summ["target_date"].values],
+            "eflops": summ["target_eflops"].values,
+            **{f"p{round(q * 100)}": at.sel(quantile=q).values for q in (0.1, 0.5, 0.9)},
+            "probability": summ["target_probability"].values,
+        }
+    )
+    return {
+        "error": None,
+        "fan": fan,
+        "targets": targets,
+        "attrs": dict(online.attrs),
+        "seed": scenario.seed,
+    }
+
+
 def scenario_of(cur: Current) -> sim.Scenario:
     return sim.load_scenario(cur.source.path, overrides=cur.overrides, variant=cur.variant)
 
@@ -157,9 +200,24 @@ def exported_yaml(cur: Current) -> str:
 
 
 def _clear_widgets() -> None:
+    """Forget the assumption widgets' values: each is set again to its scenario value
+    by :func:`_initial` in the same run."""
     for key in list(st.session_state):
         if str(key).startswith(WIDGET_PREFIX):
             del st.session_state[key]
+
+
+def _initial(key: str, value: Any) -> str:
+    """Give widget ``key`` its start value through Session State when it has none.
+
+    Setting it there, rather than with the widget's ``value=``, makes the browser
+    show it: after a scenario change or a reset the widget keeps its identity (its
+    key), and the browser would otherwise keep showing, and later send back, the
+    value the user had chosen for the previous scenario.
+    """
+    if key not in st.session_state:
+        st.session_state[key] = value
+    return key
 
 
 def _slider(key: str, label: str, lo: float, hi: float, value: float, step: float, help: str):
@@ -167,7 +225,7 @@ def _slider(key: str, label: str, lo: float, hi: float, value: float, step: floa
     start = round(min(max(value, lo), hi) / step) * step
     start = round(start, 6)
     chosen = st.slider(
-        label, lo, hi, value=start, step=step, key=WIDGET_PREFIX + key, help=help, format="%.2f"
+        label, lo, hi, step=step, key=_initial(WIDGET_PREFIX + key, start), help=help, format="%.2f"
     )
     return None if abs(chosen - start) < step / 2 else round(float(chosen), 6)
 
@@ -205,7 +263,7 @@ def _settings(info: dict[str, Any], scope: str | None) -> Settings:
         "capacity_scale", t("capacity_scale"), 0.1, 3.0, 1.0, 0.05, t("capacity_scale.help")
     )
     delay = st.slider(
-        t("delay"), 0, 5, value=0, step=1, key=WIDGET_PREFIX + "delay", help=t("delay.help")
+        t("delay"), 0, 5, step=1, key=_initial(WIDGET_PREFIX + "delay", 0), help=t("delay.help")
     )
     overheads = []
     with st.expander(t("hardware")):
@@ -316,16 +374,15 @@ def sidebar() -> Current | None:
             st.session_state["sidebar_error"] = error
             return None
         years = base["meta"]["years"]
-        year = st.selectbox(t("year"), years, index=len(years) - 1, key=WIDGET_PREFIX + "year")
+        year = st.selectbox(t("year"), years, key=_initial(WIDGET_PREFIX + "year", years[-1]))
         planned = float(base["totals"].set_index("year").loc[year, "capacity_eflops"])
         target = st.number_input(
             t("target"),
             min_value=0.0,
-            value=None,
             step=1.0,
             placeholder=f"{planned:.4g}",
             help=t("target.help", precision=info["precision"], planned=f"{planned:.4g}"),
-            key=WIDGET_PREFIX + "target",
+            key=_initial(WIDGET_PREFIX + "target", None),
         )
         cols = st.columns(2)
         cols[0].button(t("reset"), on_click=_clear_widgets, key="reset")

@@ -22,6 +22,7 @@ pages = st.navigation(
             default=True,
         ),
         st.Page("views/compare.py", title=t("page.compare"), url_path="compare"),
+        st.Page("views/buildout.py", title=t("page.buildout"), url_path="buildout"),
         st.Page("views/export.py", title=t("page.export"), url_path="export"),
     ]
 )

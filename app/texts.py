@@ -112,6 +112,31 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "year_axis": ("year", "年份"),
     "time": ("time (local standard time)", "时间（当地标准时）"),
     "error": ("Error", "错误"),
+    # build-out pipeline
+    "page.buildout": ("Build-out", "建设进度"),
+    "buildout.title": ("Build-out under constraints", "约束下的建设进度"),
+    "buildout.none": (
+        "This scenario has no projects: section; the build-out pipeline (suanli "
+        "pipeline) needs one. zhejiang_supply_shock.yaml is an example.",
+        "该情景没有 projects: 部分，建设进度模拟（suanli pipeline）需要它。"
+        "示例：zhejiang_supply_shock.yaml。",
+    ),
+    "buildout.samples": ("Monte Carlo samples", "蒙特卡洛样本数"),
+    "buildout.intro": (
+        "Projects wait for grid connections and accelerator deliveries; {samples} "
+        "samples from seed {seed}. Band: P10 to P90; line: P50; dashed: targets.",
+        "项目需等待电网接入与加速卡交付；{samples} 个样本，种子 {seed}。"
+        "色带：P10 至 P90；实线：P50；虚线：目标。",
+    ),
+    "buildout.probability": (
+        "P(≥ {target} EFLOPS by {date})",
+        "{date} 前达到 {target} EFLOPS 的概率",
+    ),
+    "buildout.at_target": (
+        "Capacity online on the date: P10 {p10:.4g}, P50 {p50:.4g}, P90 {p90:.4g} EFLOPS.",
+        "目标日已投运算力：P10 {p10:.4g}，P50 {p50:.4g}，P90 {p90:.4g} EFLOPS。",
+    ),
+    "buildout.fan": ("Capacity online, all clusters", "已投运算力（全部集群）"),
     # compare
     "compare.title": ("Compare variants and saved what-ifs", "对比变体与已保存假设"),
     "compare.scenario": ("Scenario to compare", "对比的情景"),
@@ -162,6 +187,7 @@ _LONG_NAMES_ZH = {
     "IT energy in the year": "年 IT 能耗",
     "peak facility power in the year": "年峰值设施功率",
     "installed compute at year end": "年末装机算力",
+    "capacity online at the end of the month, all clusters": "月末已投运算力（全部集群）",
     "energy-weighted mean PUE": "能耗加权平均 PUE",
     "power usage effectiveness": "电能利用效率",
     "latitude": "纬度",

@@ -16,7 +16,7 @@ import sim
 from tests.conftest import ROOT, SCENARIOS
 
 APP = str(ROOT / "app" / "streamlit_app.py")
-PAGES = ("views/scenario.py", "views/compare.py", "views/export.py")
+PAGES = ("views/scenario.py", "views/compare.py", "views/buildout.py", "views/export.py")
 HOURS_2025 = 8760
 
 # DESIGN.md minimal scenario: 1 EFLOPS / 989 TFLOPS x 700 W = 0.7078 MW of IT power at
@@ -335,3 +335,37 @@ def test_export_files_carry_the_run_and_its_units(minimal, tmp_path):
     header = annual[0].split(",")
     row = dict(zip(header, annual[1].split(","), strict=True))
     assert float(row["energy_twh [TWh]"]) == pytest.approx(MINIMAL_GWH / 1e3, rel=1e-9)
+
+
+@pytest.mark.parametrize("scenario", sorted(p.name for p in SCENARIOS.glob("*.yaml")))
+def test_every_shipped_scenario_renders(scenario):
+    at = start(scenario)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert metric(at, "Annual energy").value.split()[-1] in ("MWh", "GWh", "TWh")
+
+
+def test_buildout_page_shows_the_pipeline_monte_carlo():
+    from sim.pipeline import monte_carlo_summary, run_monte_carlo
+    from sim.pipeline_io import pipeline_spec
+
+    at = start("zhejiang_supply_shock.yaml")
+    at.switch_page("views/buildout.py").run()
+    assert not at.exception, at.exception
+    at.select_slider(key="pipeline_samples").set_value(200).run()
+    assert not at.exception, at.exception
+    (prob,) = at.metric
+    assert prob.label == "P(≥ 100 EFLOPS by 2025-12-31)"  # seed 002: 100 EFLOPS in 2025
+    # the same Monte Carlo as `suanli pipeline --seeds 200` (same scenario seed)
+    scenario = sim.load_scenario(SCENARIOS / "zhejiang_supply_shock.yaml")
+    summ = monte_carlo_summary(run_monte_carlo(pipeline_spec(scenario), scenario.seed, 200))
+    assert number(prob.value) / 100 == pytest.approx(float(summ["target_probability"][0]), abs=5e-4)
+    table = at.dataframe[0].value
+    assert (table["p10"] <= table["p50"]).all() and (table["p50"] <= table["p90"]).all()
+
+
+def test_buildout_page_explains_a_scenario_without_projects():
+    at = start("minimal.yaml")
+    at.switch_page("views/buildout.py").run()
+    assert not at.exception, at.exception
+    assert "projects:" in at.info[0].value

@@ -268,3 +268,39 @@ def test_invalid_upload_shows_the_error_in_the_browser(app_server):
     assert "Traceback" not in page.content()
     page.wait_for_timeout(300)
     page.screenshot(path=str(ARTIFACTS / "app-upload-error.png"))
+
+
+def _wait_headline(page: Page, text: str) -> None:
+    page.wait_for_function(
+        "([sel, want]) => { const e = document.querySelector(sel);"
+        " return e && e.innerText === want; }",
+        arg=[METRIC, text],
+        timeout=30_000,
+    )
+
+
+def test_scenario_switch_and_reset_move_the_sliders_in_the_browser(app_server):
+    """The browser must show (and later send) the new scenario's values, not the
+    values chosen for the previous scenario."""
+    page, url, _ = app_server
+    page.goto(url)  # a new session on the default scenario
+    page.wait_for_selector(METRIC, timeout=60_000)
+    pue = page.locator(PUE_SLIDER)
+    before = _headline(page)
+    pue.focus()
+    pue.press("End")  # PUE 2.5 everywhere
+    page.wait_for_function(
+        "([sel, old]) => document.querySelector(sel)?.innerText !== old",
+        arg=[METRIC, before],
+        timeout=30_000,
+    )
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name="minimal.yaml").click()
+    _wait_headline(page, "6.200 GWh")  # DESIGN.md: 0.7078 MW x 8760 h at PUE 1.0
+    assert float(pue.evaluate("e => e.value")) == 1.0
+    pue.focus()
+    pue.press("ArrowRight")  # PUE 1.01: 6.2002 GWh x 1.01 = 6.262 GWh
+    _wait_headline(page, "6.262 GWh")
+    page.get_by_role("button", name="Reset to scenario").click()
+    _wait_headline(page, "6.200 GWh")
+    assert float(pue.evaluate("e => e.value")) == 1.0
