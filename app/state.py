@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import streamlit as st
 import xarray as xr
 import yaml
@@ -178,6 +179,72 @@ def pipeline(
         "targets": targets,
         "attrs": dict(online.attrs),
         "seed": scenario.seed,
+    }
+
+
+@st.cache_data(show_spinner="Simulating jobs… 作业模拟中…", max_entries=16)
+def jobs(
+    path: str, stamp: str, variant: str | None, overrides: dict[str, Any], policy: str | None
+) -> dict[str, Any]:
+    """The job-level simulation (``suanli jobs``) under ``policy`` (None: the
+    scenario's), reduced to what the Jobs page shows."""
+    import pandas as pd
+
+    from sim.jobs_io import run_jobs
+
+    try:
+        scenario = sim.load_scenario(path, overrides=overrides, variant=variant)
+        ds = run_jobs(scenario, policy=policy)
+    except (ScenarioError, ValueError) as err:
+        return {"error": str(err)}
+
+    def col(name: str) -> str:
+        units = ds[name].attrs.get("units", "1")
+        return name if units == "1" else f"{name} [{units}]"
+
+    quantiles = [q for q in (0.5, 0.9, 0.99) if q in ds["quantile"].values]
+    classes = pd.DataFrame(
+        {
+            "job_class": [str(c) for c in ds["job_class"].values],
+            col("jobs"): ds["jobs"].values.astype(int),
+            col("mean_wait_h"): ds["mean_wait_h"].values,
+            **{
+                f"p{round(q * 100)} wait_h [h]": ds["wait_h"].sel(quantile=q).values
+                for q in quantiles
+            },
+            col("sla_violation_share"): ds["sla_violation_share"].values,
+            col("offloaded_jobs"): ds["offloaded_jobs"].values.astype(int),
+        }
+    )
+    hours = slice(0, int(np.ceil(ds.attrs["horizon_h"])))
+    in_horizon = ds.isel(time=hours)
+    clusters = pd.DataFrame(
+        {
+            "cluster": [str(c) for c in ds["cluster"].values],
+            col("mean_utilization"): ds["mean_utilization"].values,
+            col("offered_utilization"): ds["offered_utilization"].values,
+            col("energy_mwh"): in_horizon["energy_mwh"].sum("time").values,
+            col("carbon_tco2"): in_horizon["carbon_tco2"].sum("time").values,
+        }
+    )
+    power = pd.DataFrame(
+        in_horizon["facility_power_mw"].values.T, columns=[str(c) for c in ds["cluster"].values]
+    )
+    power.insert(0, "time", in_horizon["time"].values)
+    n_jobs = int(ds["jobs"].sum())
+    return {
+        "error": None,
+        "policy": str(ds.attrs["policy"]),
+        "n_jobs": n_jobs,
+        "hours": float(ds.attrs["horizon_h"]),
+        "sla_share": float(ds["sla_violations"].sum()) / n_jobs if n_jobs else 0.0,
+        "mean_wait_h": float((ds["mean_wait_h"] * ds["jobs"]).sum()) / n_jobs if n_jobs else 0.0,
+        "energy_mwh": float(in_horizon["energy_mwh"].sum()),
+        "carbon_tco2": float(in_horizon["carbon_tco2"].sum()),
+        "classes": classes,
+        "clusters": clusters,
+        "power": power,
+        "power_attrs": dict(ds["facility_power_mw"].attrs),
     }
 
 

@@ -137,6 +137,29 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "目标日已投运算力：P10 {p10:.4g}，P50 {p50:.4g}，P90 {p90:.4g} EFLOPS。",
     ),
     "buildout.fan": ("Capacity online, all clusters", "已投运算力（全部集群）"),
+    # jobs
+    "page.jobs": ("Jobs", "作业"),
+    "jobs.title": ("Jobs: queueing, SLA, energy", "作业：排队、服务水平、能耗"),
+    "jobs.none": (
+        "This scenario has no jobs: section; the job-level simulation (suanli jobs) "
+        "needs one. east_west_jobs.yaml is an example.",
+        "该情景没有 jobs: 部分，作业级模拟（suanli jobs）需要它。示例：east_west_jobs.yaml。",
+    ),
+    "jobs.policy": ("Scheduling policy", "调度策略"),
+    "jobs.policy.scenario": ("as in the scenario: {policy}", "按情景：{policy}"),
+    "jobs.intro": (
+        "{jobs:,} jobs over {hours:g} h under {policy}; deltas against the scenario's "
+        "own policy. Energy and carbon within the horizon.",
+        "{hours:g} 小时内共 {jobs:,} 个作业，策略 {policy}；变化量相对情景自身策略。"
+        "能耗与碳排放为模拟时段内合计。",
+    ),
+    "jobs.sla": ("Jobs over their SLA wait", "超出等待时限的作业"),
+    "jobs.wait": ("Mean wait", "平均等待"),
+    "jobs.energy": ("Facility energy", "设施能耗"),
+    "jobs.carbon": ("Carbon", "碳排放"),
+    "jobs.classes": ("By job class", "按作业类别"),
+    "jobs.clusters": ("By cluster", "按集群"),
+    "jobs.power": ("Facility power by cluster (hourly)", "各集群设施功率（逐时）"),
     # compare
     "compare.title": ("Compare variants and saved what-ifs", "对比变体与已保存假设"),
     "compare.scenario": ("Scenario to compare", "对比的情景"),

@@ -16,7 +16,13 @@ import sim
 from tests.conftest import ROOT, SCENARIOS
 
 APP = str(ROOT / "app" / "streamlit_app.py")
-PAGES = ("views/scenario.py", "views/compare.py", "views/buildout.py", "views/export.py")
+PAGES = (
+    "views/scenario.py",
+    "views/compare.py",
+    "views/buildout.py",
+    "views/jobs.py",
+    "views/export.py",
+)
 HOURS_2025 = 8760
 
 # DESIGN.md minimal scenario: 1 EFLOPS / 989 TFLOPS x 700 W = 0.7078 MW of IT power at
@@ -369,3 +375,29 @@ def test_buildout_page_explains_a_scenario_without_projects():
     at.switch_page("views/buildout.py").run()
     assert not at.exception, at.exception
     assert "projects:" in at.info[0].value
+
+
+def test_jobs_page_runs_the_job_simulation_under_a_chosen_policy():
+    from sim.jobs_io import run_jobs
+
+    at = start("east_west_jobs.yaml")
+    at.switch_page("views/jobs.py").run()
+    assert not at.exception, at.exception
+    at.selectbox(key="jobs_policy").set_value("fifo").run()
+    assert not at.exception, at.exception
+    # the same simulation as `suanli jobs east_west_jobs.yaml --policy fifo`
+    ds = run_jobs(sim.load_scenario(SCENARIOS / "east_west_jobs.yaml"), policy="fifo")
+    classes = at.dataframe[0].value.set_index("job_class")
+    assert classes["jobs"].sum() == int(ds["jobs"].sum())
+    hours = int(ds.attrs["horizon_h"])
+    assert hours == 30 * 24  # the scenario's jobs.hours: 720 (30 days)
+    energy = float(ds["energy_mwh"].isel(time=slice(0, hours)).sum())
+    assert number(metric(at, "Facility energy").value) == pytest.approx(energy, abs=0.05)
+    assert metric(at, "Facility energy").delta  # against the scenario's own policy
+
+
+def test_jobs_page_explains_a_scenario_without_jobs():
+    at = start("minimal.yaml")
+    at.switch_page("views/jobs.py").run()
+    assert not at.exception, at.exception
+    assert "jobs:" in at.info[0].value
