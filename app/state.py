@@ -332,9 +332,9 @@ def _settings(info: dict[str, Any], scope: str | None) -> Settings:
     delay = st.slider(
         t("delay"), 0, 5, step=1, key=_initial(WIDGET_PREFIX + "delay", 0), help=t("delay.help")
     )
-    overheads = []
+    overheads, efficiencies = [], []
     with st.expander(t("hardware")):
-        if not d.node_overhead:
+        if not d.node_overhead and not d.efficiency:
             st.caption(t("node_overhead.none"))
         for name, value in d.node_overhead.items():
             chosen = _slider(
@@ -342,6 +342,18 @@ def _settings(info: dict[str, Any], scope: str | None) -> Settings:
             )
             if chosen is not None:
                 overheads.append((name, chosen))
+        for name, (prec, value) in d.efficiency.items():
+            key = _initial(f"{WIDGET_PREFIX}eff.{name}", float(value))
+            chosen = st.number_input(
+                t("efficiency", name=name, precision=prec),
+                min_value=0.001,
+                step=0.1,
+                format="%.3f",
+                key=key,
+                help=t("efficiency.help"),
+            )
+            if abs(chosen - value) > 1e-9 * value:
+                efficiencies.append((name, round(float(chosen), 6)))
     return Settings(
         pue=pue,
         utilization=util,
@@ -349,6 +361,7 @@ def _settings(info: dict[str, Any], scope: str | None) -> Settings:
         capacity_scale=1.0 if scale is None else scale,
         delay_years=int(delay),
         node_overhead=tuple(overheads),
+        efficiency=tuple(efficiencies),
     )
 
 

@@ -72,12 +72,18 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "chip supply delays).",
         "所有装机日期与新增年份顺延（电网接入或芯片供应延迟）。",
     ),
-    "hardware": ("Hardware: node overhead", "硬件：节点功耗系数"),
-    "node_overhead": ("{name}: node power / accelerator power", "{name}：节点功率 / 加速卡功率"),
-    "node_overhead.none": (
-        "No hardware here is given by peak and power; efficiencies are fixed.",
-        "本情景硬件均直接给出能效，无节点系数可调。",
+    "hardware": ("Hardware: node overhead and efficiency", "硬件：节点功耗系数与能效"),
+    "efficiency": (
+        "{name}: efficiency [GFLOPS/W] ({precision})",
+        "{name}：能效 [GFLOPS/W]（{precision}）",
     ),
+    "efficiency.help": (
+        "Node efficiency of hardware given by efficiency; its other precisions scale with it. "
+        "Applies wherever the hardware is used.",
+        "直接给出能效的硬件的节点能效；其他精度按同一比例缩放。对所有使用该硬件的集群生效。",
+    ),
+    "node_overhead": ("{name}: node power / accelerator power", "{name}：节点功率 / 加速卡功率"),
+    "node_overhead.none": ("No adjustable hardware here.", "本情景无可调硬件。"),
     "target": ("Capacity target [EFLOPS]", "算力目标 [EFLOPS]"),
     "target.help": (
         "Installed compute at the end of the year shown, at the scenario's reporting "

@@ -74,6 +74,9 @@ class Settings:
         Shift of every capacity date and addition year [year].
     node_overhead : tuple of (hardware, float)
         Node power / accelerator power [1] by hardware name.
+    efficiency : tuple of (hardware, float)
+        Node efficiency [GFLOPS/W] at the first precision the hardware lists, for
+        hardware given by efficiency; its other precisions scale with it.
     """
 
     pue: float | None = None
@@ -82,6 +85,7 @@ class Settings:
     capacity_scale: float = 1.0
     delay_years: int = 0
     node_overhead: tuple[tuple[str, float], ...] = field(default_factory=tuple)
+    efficiency: tuple[tuple[str, float], ...] = field(default_factory=tuple)
 
     def is_default(self) -> bool:
         return self == Settings()
@@ -89,82 +93,16 @@ class Settings:
     def describe(self) -> str:
         """The changed settings as ``name=value, ...`` (empty when none)."""
         base = Settings()
-        return ", ".join(f"{k}={v}" for k, v in vars(self).items() if v != getattr(base, k))
+        parts = []
+        for key, value in vars(self).items():
+            if value == getattr(base, key):
+                continue
+            if isinstance(value, tuple):
+                parts += [f"{key}.{name}={v}" for name, v in value]
+            else:
+                parts.append(f"{key}={value}")
+        return ", ".join(parts)
 
-
-@dataclass(frozen=True)
-class Defaults:
-    """Slider start values read from a scenario's raw mapping.
-
-    Attributes
-    ----------
-    pue, utilization, idle_power : float
-        Means over clusters [1].
-    pue_range, utilization_range, idle_range : tuple of float
-        Smallest and largest cluster value [1] (equal when all clusters agree).
-    node_overhead : dict of str to float
-        Current node overhead of each adjustable hardware in use [1].
-    """
-
-    pue: float
-    pue_range: tuple[float, float]
-    utilization: float
-    utilization_range: tuple[float, float]
-    idle_power: float
-    idle_range: tuple[float, float]
-    node_overhead: dict[str, float]
-
-
-def _number(value: Any, path: str) -> float:
-    return parse_quantity(value, "dimensionless", path)
-
-
-def _mean_utilization(value: Any, path: str) -> float:
-    if isinstance(value, list):
-        return float(np.mean([_number(v, f"{path}.{i}") for i, v in enumerate(value)]))
-    return _number(value, path)
-
-
-def _pue_base(value: Any, path: str) -> float:
-    if isinstance(value, Mapping):
-        return _number(value.get("base"), f"{path}.base")
-    return _number(value, path)
-
-
-def _hardware_in_use(raw: Mapping) -> list[str]:
-    names: list[str] = []
-    for cl in (raw.get("clusters") or {}).values():
-        fleet = cl.get("fleet") or {}
-        groups = [fleet.get("hardware") or {}]
-        groups += [a.get("hardware") or {} for a in fleet.get("additions") or []]
-        for group in groups:
-            names += [str(h) for h in group if str(h) not in names]
-    return names
-
-
-def _hardware_entry(raw: Mapping, name: str) -> dict[str, Any] | None:
-    """The hardware's raw fields with ``from:`` resolved, or None if unknown."""
-    own = (raw.get("hardware") or {}).get(name)
-    if own is None:
-        return catalog.entry(name, field=name) if name in catalog.names() else None
-    own = dict(own)
-    if "from" in own:
-        base = catalog.entry(own.pop("from"), field=f"hardware.{name}.from")
-        if "efficiency" in own:
-            base = {k: v for k, v in base.items() if k not in ("peak_flops", "power")}
-        if "peak_flops" in own or "power" in own:
-            base.pop("efficiency", None)
-        own = {**base, **own}
-    return own
-
-
-def adjustable_hardware(raw: Mapping) -> dict[str, float]:
-    """Hardware in use whose power is peak/power-based, with its node overhead [1]."""
-    out = {}
-    for name in _hardware_in_use(raw):
-        entry = _hardware_entry(raw, name)
-        if entry and "peak_flops" in entry and "power" in entry and "efficiency" not in entry:
-            out[name] = _number(entry.get("node_overhead", 1.0), f"hardware.{name}.node_overhead")
     return out
 
 
@@ -196,6 +134,7 @@ def defaults(raw: Mapping, clusters: Sequence[str] | None = None) -> Defaults:
         idle_power=float(np.mean(idles)),
         idle_range=(min(idles), max(idles)),
         node_overhead=adjustable_hardware(raw),
+        efficiency=efficiency_hardware(raw),
     )
 
 
@@ -313,19 +252,33 @@ def overrides(
                     f"{path}.fleet", cl["fleet"], settings.capacity_scale, settings.delay_years
                 )
             )
-    if settings.node_overhead:
-        own = raw.get("hardware") or {}
-        added = {}
-        for name, value in settings.node_overhead:
-            if name in own:
-                out[f"hardware.{name}.node_overhead"] = value
-            else:  # a catalog entry used by name: give it a scenario entry of its own
-                added[name] = {"from": name, "node_overhead": value}
-        if added and "hardware" in raw:
+    own = raw.get("hardware") or {}
+    added: dict[str, dict[str, Any]] = {}
+    changes = [(n, "node_overhead", v) for n, v in settings.node_overhead]
+    changes += [(n, "efficiency", _scaled_efficiency(raw, n, v)) for n, v in settings.efficiency]
+    for name, key, value in changes:
+        if name in own:
+            out[f"hardware.{name}.{key}"] = value
+        else:  # a catalog entry used by name: give it a scenario entry of its own
+            added.setdefault(name, {"from": name})[key] = value
+    if added:
+        if "hardware" in raw:
             out.update({f"hardware.{name}": entry for name, entry in added.items()})
-        elif added:
+        else:
             out["hardware"] = added
     return out
+
+
+def _scaled_efficiency(raw: Mapping, name: str, gflops_per_w: float) -> dict[str, str]:
+    """The hardware's efficiency mapping with its first precision set to
+    ``gflops_per_w`` and the others scaled by the same factor."""
+    effs = _hardware_entry(raw, name)["efficiency"]
+    values = {
+        str(p): parse_quantity(v, "GFLOPS/W", f"hardware.{name}.efficiency.{p}")
+        for p, v in effs.items()
+    }
+    factor = gflops_per_w / next(iter(values.values()))
+    return {p: f"{_round(v * factor):g} GFLOPS/W" for p, v in values.items()}
 
 
 # ---------------------------------------------------------------------------

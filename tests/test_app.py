@@ -401,3 +401,18 @@ def test_jobs_page_explains_a_scenario_without_jobs():
     at.switch_page("views/jobs.py").run()
     assert not at.exception, at.exception
     assert "jobs:" in at.info[0].value
+
+
+def test_efficiency_input_reconciles_the_seed_estimate():
+    """Zhejiang's trap 1: the seed's 5.66 GFLOPS/W is Frontier's 52.23 slipped a factor 10."""
+    at = start("zhejiang_2025.yaml")
+    at.sidebar.selectbox(key="variant").set_value("seed-estimate").run()
+    assert at.number_input(key="w_eff.seed-frontier").value == pytest.approx(5.66)
+    at.number_input(key="w_eff.seed-frontier").set_value(52.23).run()
+    assert not at.exception, at.exception
+    # 18 EFLOPS / 52.23 GFLOPS/W = 344.6 MW x PUE 1.1 x 8760 h = 3.321 TWh [S37]
+    expected_twh = 18e18 / 52.23e9 / 1e6 * 1.1 * HOURS_2025 / 1e6
+    assert expected_twh == pytest.approx(3.321, abs=5e-4)
+    assert energy_gwh(at) / 1e3 == pytest.approx(expected_twh, rel=5e-4)
+    hardware = yaml.safe_load(exported(at))["hardware"]
+    assert hardware["seed-frontier"]["efficiency"] == {"fp64": "52.23 GFLOPS/W"}
