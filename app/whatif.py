@@ -103,6 +103,97 @@ class Settings:
                 parts.append(f"{key}={value}")
         return ", ".join(parts)
 
+
+@dataclass(frozen=True)
+class Defaults:
+    """Slider start values read from a scenario's raw mapping.
+
+    Attributes
+    ----------
+    pue, utilization, idle_power : float
+        Means over clusters [1].
+    pue_range, utilization_range, idle_range : tuple of float
+        Smallest and largest cluster value [1] (equal when all clusters agree).
+    node_overhead : dict of str to float
+        Current node overhead of each adjustable hardware in use [1].
+    efficiency : dict of str to (str, float)
+        Hardware in use given by efficiency: (first precision, GFLOPS/W).
+    """
+
+    pue: float
+    pue_range: tuple[float, float]
+    utilization: float
+    utilization_range: tuple[float, float]
+    idle_power: float
+    idle_range: tuple[float, float]
+    node_overhead: dict[str, float]
+    efficiency: dict[str, tuple[str, float]] = field(default_factory=dict)
+
+
+def _number(value: Any, path: str) -> float:
+    return parse_quantity(value, "dimensionless", path)
+
+
+def _mean_utilization(value: Any, path: str) -> float:
+    if isinstance(value, list):
+        return float(np.mean([_number(v, f"{path}.{i}") for i, v in enumerate(value)]))
+    return _number(value, path)
+
+
+def _pue_base(value: Any, path: str) -> float:
+    if isinstance(value, Mapping):
+        return _number(value.get("base"), f"{path}.base")
+    return _number(value, path)
+
+
+def _hardware_in_use(raw: Mapping) -> list[str]:
+    names: list[str] = []
+    for cl in (raw.get("clusters") or {}).values():
+        fleet = cl.get("fleet") or {}
+        groups = [fleet.get("hardware") or {}]
+        groups += [a.get("hardware") or {} for a in fleet.get("additions") or []]
+        for group in groups:
+            names += [str(h) for h in group if str(h) not in names]
+    return names
+
+
+def _hardware_entry(raw: Mapping, name: str) -> dict[str, Any] | None:
+    """The hardware's raw fields with ``from:`` resolved, or None if unknown."""
+    own = (raw.get("hardware") or {}).get(name)
+    if own is None:
+        return catalog.entry(name, field=name) if name in catalog.names() else None
+    own = dict(own)
+    if "from" in own:
+        base = catalog.entry(own.pop("from"), field=f"hardware.{name}.from")
+        if "efficiency" in own:
+            base = {k: v for k, v in base.items() if k not in ("peak_flops", "power")}
+        if "peak_flops" in own or "power" in own:
+            base.pop("efficiency", None)
+        own = {**base, **own}
+    return own
+
+
+def adjustable_hardware(raw: Mapping) -> dict[str, float]:
+    """Hardware in use whose power is peak/power-based, with its node overhead [1]."""
+    out = {}
+    for name in _hardware_in_use(raw):
+        entry = _hardware_entry(raw, name)
+        if entry and "peak_flops" in entry and "power" in entry and "efficiency" not in entry:
+            out[name] = _number(entry.get("node_overhead", 1.0), f"hardware.{name}.node_overhead")
+    return out
+
+
+def efficiency_hardware(raw: Mapping) -> dict[str, tuple[str, float]]:
+    """Hardware in use given by efficiency: its first precision and GFLOPS/W."""
+    out = {}
+    for name in _hardware_in_use(raw):
+        entry = _hardware_entry(raw, name)
+        if entry and "efficiency" in entry and "peak_flops" not in entry:
+            prec, value = next(iter(entry["efficiency"].items()))
+            out[name] = (
+                str(prec),
+                parse_quantity(value, "GFLOPS/W", f"hardware.{name}.efficiency.{prec}"),
+            )
     return out
 
 
