@@ -287,12 +287,21 @@ def _initial(key: str, value: Any) -> str:
     return key
 
 
-def _slider(key: str, label: str, lo: float, hi: float, value: float, step: float, help: str):
+def _slider(
+    key: str,
+    label: str,
+    lo: float,
+    hi: float,
+    value: float,
+    step: float,
+    help: str,
+    fmt: str = "%.2f",
+):
     """A slider whose untouched value means "as in the scenario" (returns None)."""
     start = round(min(max(value, lo), hi) / step) * step
     start = round(start, 6)
     chosen = st.slider(
-        label, lo, hi, step=step, key=_initial(WIDGET_PREFIX + key, start), help=help, format="%.2f"
+        label, lo, hi, step=step, key=_initial(WIDGET_PREFIX + key, start), help=help, format=fmt
     )
     return None if abs(chosen - start) < step / 2 else round(float(chosen), 6)
 
@@ -332,6 +341,28 @@ def _settings(info: dict[str, Any], scope: str | None) -> Settings:
     delay = st.slider(
         t("delay"), 0, 5, step=1, key=_initial(WIDGET_PREFIX + "delay", 0), help=t("delay.help")
     )
+    threshold = slope = None
+    if d.pue_slope_per_k is not None:
+        with st.expander(t("climate")):
+            threshold = _slider(
+                "free_cooling",
+                t("free_cooling"),
+                0.0,
+                35.0,
+                d.free_cooling_below_c,
+                0.5,
+                t("free_cooling.help"),
+            )
+            slope = _slider(
+                "pue_slope",
+                t("pue_slope"),
+                0.0,
+                0.05,
+                d.pue_slope_per_k,
+                0.001,
+                t("pue_slope.help"),
+                fmt="%.3f",
+            )
     overheads, efficiencies = [], []
     with st.expander(t("hardware")):
         if not d.node_overhead and not d.efficiency:
@@ -362,6 +393,8 @@ def _settings(info: dict[str, Any], scope: str | None) -> Settings:
         delay_years=int(delay),
         node_overhead=tuple(overheads),
         efficiency=tuple(efficiencies),
+        free_cooling_below_c=threshold,
+        pue_slope_per_k=slope,
     )
 
 

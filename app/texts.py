@@ -61,6 +61,20 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Scenario: {lo:.3g} to {hi:.3g}.",
         "作用范围内各集群空闲硬件功率占满载功率的比例。情景原值：{lo:.3g} 至 {hi:.3g}。",
     ),
+    "climate": ("Climate PUE model", "气候 PUE 模型"),
+    "free_cooling": ("Free cooling below [degC]", "自然冷却温度上限 [degC]"),
+    "free_cooling.help": (
+        "Clusters with a climate PUE model in scope: ambient temperature below which "
+        "PUE stays at its base.",
+        "作用范围内采用气候 PUE 模型的集群：环境温度低于该值时 PUE 保持基准值。",
+    ),
+    "pue_slope": ("PUE rise per kelvin above [1/K]", "超出后每开尔文 PUE 增量 [1/K]"),
+    "pue_slope.help": (
+        "Clusters with a climate PUE model in scope: PUE = min(max, base + slope x "
+        "(T - threshold)) above the threshold.",
+        "作用范围内采用气候 PUE 模型的集群：高于阈值时 "
+        "PUE = min(上限, 基准 + 斜率 ×（T − 阈值）)。",
+    ),
     "capacity_scale": ("Capacity × (build-out size)", "装机规模倍数"),
     "capacity_scale.help": (
         "Multiplies every capacity point and addition (compute, MW or racks) in scope.",

@@ -77,6 +77,10 @@ class Settings:
     efficiency : tuple of (hardware, float)
         Node efficiency [GFLOPS/W] at the first precision the hardware lists, for
         hardware given by efficiency; its other precisions scale with it.
+    free_cooling_below_c : float or None
+        Climate PUE models: ambient temperature below which PUE stays at base [degC].
+    pue_slope_per_k : float or None
+        Climate PUE models: PUE rise per kelvin above that temperature [1/K].
     """
 
     pue: float | None = None
@@ -86,6 +90,8 @@ class Settings:
     delay_years: int = 0
     node_overhead: tuple[tuple[str, float], ...] = field(default_factory=tuple)
     efficiency: tuple[tuple[str, float], ...] = field(default_factory=tuple)
+    free_cooling_below_c: float | None = None
+    pue_slope_per_k: float | None = None
 
     def is_default(self) -> bool:
         return self == Settings()
@@ -118,6 +124,8 @@ class Defaults:
         Current node overhead of each adjustable hardware in use [1].
     efficiency : dict of str to (str, float)
         Hardware in use given by efficiency: (first precision, GFLOPS/W).
+    free_cooling_below_c, pue_slope_per_k : float or None
+        Means over the clusters with a climate PUE model [degC, 1/K]; None without.
     """
 
     pue: float
@@ -128,6 +136,8 @@ class Defaults:
     idle_range: tuple[float, float]
     node_overhead: dict[str, float]
     efficiency: dict[str, tuple[str, float]] = field(default_factory=dict)
+    free_cooling_below_c: float | None = None  # mean over climate-model clusters
+    pue_slope_per_k: float | None = None
 
 
 def _number(value: Any, path: str) -> float:
@@ -217,6 +227,15 @@ def defaults(raw: Mapping, clusters: Sequence[str] | None = None) -> Defaults:
     idles = [
         _number(c.get("idle_power", 0.0), f"clusters.{n}.idle_power") for n, c in clusters.items()
     ]
+    climate = {n: c["pue"] for n, c in clusters.items() if isinstance(c["pue"], Mapping)}
+    thresholds = [
+        parse_quantity(p.get("free_cooling_below", 15.0), "degC", f"clusters.{n}.pue")
+        for n, p in climate.items()
+    ]
+    slopes = [
+        parse_quantity(p.get("slope", 0.01), "1/K", f"clusters.{n}.pue.slope")
+        for n, p in climate.items()
+    ]
     return Defaults(
         pue=float(np.mean(pues)),
         pue_range=(min(pues), max(pues)),
@@ -226,6 +245,8 @@ def defaults(raw: Mapping, clusters: Sequence[str] | None = None) -> Defaults:
         idle_range=(min(idles), max(idles)),
         node_overhead=adjustable_hardware(raw),
         efficiency=efficiency_hardware(raw),
+        free_cooling_below_c=float(np.mean(thresholds)) if thresholds else None,
+        pue_slope_per_k=float(np.mean(slopes)) if slopes else None,
     )
 
 
@@ -322,6 +343,11 @@ def overrides(
                     out[f"{path}.pue.max"] = settings.pue
             else:
                 out[f"{path}.pue"] = settings.pue
+        if isinstance(cl["pue"], Mapping):
+            if settings.free_cooling_below_c is not None:
+                out[f"{path}.pue.free_cooling_below"] = settings.free_cooling_below_c
+            if settings.pue_slope_per_k is not None:
+                out[f"{path}.pue.slope"] = settings.pue_slope_per_k
         if settings.utilization is not None:
             util = cl["utilization"]
             if isinstance(util, list):

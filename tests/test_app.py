@@ -416,3 +416,19 @@ def test_efficiency_input_reconciles_the_seed_estimate():
     assert energy_gwh(at) / 1e3 == pytest.approx(expected_twh, rel=5e-4)
     hardware = yaml.safe_load(exported(at))["hardware"]
     assert hardware["seed-frontier"]["efficiency"] == {"fp64": "52.23 GFLOPS/W"}
+
+
+def test_climate_pue_sliders():
+    at = start()
+    at.sidebar.selectbox(key="scope").set_value("horinger").run()
+    # horinger: climate model base 1.12, free cooling below 18 degC, slope 0.008 /K
+    assert at.slider(key="w_free_cooling").value == pytest.approx(18.0)
+    assert at.slider(key="w_pue_slope").value == pytest.approx(0.008)
+    at.slider(key="w_pue_slope").set_value(0.0).run()
+    assert not at.exception, at.exception
+    back = sim.run(sim.load_scenario(yaml.safe_load(exported(at))))
+    # eq. (2) with slope 0: PUE = base, 1.12, every hour
+    pue = back["pue"].sel(cluster="horinger").values
+    assert pue.min() == pytest.approx(1.12) and pue.max() == pytest.approx(1.12)
+    # the other climate clusters keep theirs: guian rises above its base 1.15 in summer
+    assert back["pue"].sel(cluster="guian").values.max() > 1.15
