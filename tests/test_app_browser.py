@@ -178,13 +178,15 @@ def test_slider_changes_headline_to_sim_run_value(app_server):
             timeout=30_000,
         )
         latencies.append(time.perf_counter() - t0)
+        _wait_idle(page)  # the rest of the page, before the next move (not timed)
         text = _headline(page)
 
     pue = float(slider.evaluate("e => e.value"))
     # five steps of 0.01 from the slider's start, 1.20 (the clusters' mean PUE 1.197
     # rounded to the step)
     assert pue == pytest.approx(1.25)
-    page.wait_for_timeout(500)  # let the charts finish drawing before the screenshot
+    _wait_idle(page)
+    page.wait_for_timeout(300)  # let the charts finish drawing before the screenshot
     assert _headline(page) == text
     shown = _energy_twh(text)
     expected = _expected_twh(pue, year)
@@ -218,7 +220,8 @@ def test_compare_and_export_pages_render(app_server):
     page.locator('[data-testid="stSidebarNav"] a', has_text="Compare").click()
     page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
     assert page.get_by_text("Zhejiang 2025 +18 EFLOPS").count() >= 1
-    page.wait_for_timeout(500)
+    _wait_idle(page)
+    page.wait_for_timeout(300)
     page.screenshot(path=str(ARTIFACTS / "app-compare.png"))
     page.locator('[data-testid="stSidebarNav"] a', has_text="Export").click()
     page.wait_for_selector('[data-testid="stCode"]', timeout=60_000)
@@ -248,7 +251,8 @@ def test_chinese_labels(app_server):
     page.get_by_text("中文", exact=True).click()
     page.get_by_text("2030 年能耗").wait_for(timeout=30_000)
     assert _headline(page).endswith("TWh")  # units stay as the dataset gives them
-    page.wait_for_timeout(500)
+    _wait_idle(page)
+    page.wait_for_timeout(300)
     page.screenshot(path=str(ARTIFACTS / "app-scenario-zh.png"))
 
 
@@ -268,6 +272,16 @@ def test_invalid_upload_shows_the_error_in_the_browser(app_server):
     assert "Traceback" not in page.content()
     page.wait_for_timeout(300)
     page.screenshot(path=str(ARTIFACTS / "app-upload-error.png"))
+
+
+def _wait_idle(page: Page) -> None:
+    """Wait until the script run is over: no element left over from the previous run
+    (Streamlit marks those data-stale until the run ends) and no running icon."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-stale=\"true\"]')"
+        " && !document.querySelector('[data-testid^=\"stStatusWidgetRunning\"]')",
+        timeout=30_000,
+    )
 
 
 def _wait_headline(page: Page, text: str) -> None:
@@ -297,10 +311,12 @@ def test_scenario_switch_and_reset_move_the_sliders_in_the_browser(app_server):
     page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
     page.get_by_role("option", name="minimal.yaml").click()
     _wait_headline(page, "6.200 GWh")  # DESIGN.md: 0.7078 MW x 8760 h at PUE 1.0
+    _wait_idle(page)
     assert float(pue.evaluate("e => e.value")) == 1.0
     pue.focus()
     pue.press("ArrowRight")  # PUE 1.01: 6.2002 GWh x 1.01 = 6.262 GWh
     _wait_headline(page, "6.262 GWh")
+    _wait_idle(page)
     page.get_by_role("button", name="Reset to scenario").click()
     _wait_headline(page, "6.200 GWh")
     assert float(pue.evaluate("e => e.value")) == 1.0
