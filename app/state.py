@@ -127,6 +127,14 @@ def results(
         return {"error": None, **bundle(_run(path, variant, overrides))}
     except ScenarioError as err:
         return {"error": error_text(err, path, shown_as)}
+    except Exception as err:  # a failure inside sim: one line here, never a traceback
+        return {"error": _failure(err, path, shown_as)}
+
+
+def _failure(err: Exception, path: str, shown_as: str) -> str:
+    """One line for an unexpected failure inside the simulator (a bug to report)."""
+    text = f"{type(err).__name__}: {err}".replace(path, shown_as).splitlines()[0]
+    return f"the simulation failed ({text}); please report it with the scenario"
 
 
 def _run(path: str, variant: str | None, overrides: dict[str, Any]) -> xr.Dataset:
@@ -155,6 +163,8 @@ def pipeline(
         ds = run_monte_carlo(pipeline_spec(scenario), scenario.seed, samples)
     except ScenarioError as err:
         return {"error": str(err)}
+    except Exception as err:  # a failure inside sim: one line here, never a traceback
+        return {"error": _failure(err, path, path)}
     summ = monte_carlo_summary(ds)
     online = summ["capacity_online_eflops"]
     fan = pd.DataFrame(
@@ -197,6 +207,8 @@ def jobs(
         ds = run_jobs(scenario, policy=policy)
     except (ScenarioError, ValueError) as err:
         return {"error": str(err)}
+    except Exception as err:  # a failure inside sim: one line here, never a traceback
+        return {"error": _failure(err, path, path)}
 
     def col(name: str) -> str:
         units = ds[name].attrs.get("units", "1")

@@ -114,9 +114,16 @@ def _summary_json(summary: xr.Dataset, ds: xr.Dataset) -> dict[str, Any]:
         block = {}
         for c, name in enumerate(summary["cluster"].values):
             block[str(name)] = {
-                v: _num(summary[v].values[c, y]) for v in summary.data_vars if summary[v].ndim == 2
+                v: _num(summary[v].values[c, y])
+                for v in summary.data_vars
+                if summary[v].dims == ("cluster", "year")
             }
         out["years"][str(int(year))] = block
+    from sim.operations import operations_json
+
+    ops = operations_json(summary)
+    if ops:
+        out["operations"] = ops
     return out
 
 
@@ -145,6 +152,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         title = scenario.name + (f" [variant {scenario.variant}]" if scenario.variant else "")
         print(title)
         print(_table(summary, scenario.reporting_precision))
+        from sim.operations import operations_table
+
+        ops = operations_table(summary, ds)
+        if ops:
+            print()
+            print(ops)
         for what, path in (("results", args.out), ("chart", args.plot)):
             if path:
                 print(f"{what} written to {path}")
@@ -190,6 +203,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                 "peak_mw": float(totals["peak_facility_power_mw"][last]),
                 "mean_pue": _num(totals["mean_pue"][last]),
                 "description": "" if name is None else base.variants()[name],
+                **_operations_totals(summary, last),
             }
         )
     if args.json:
@@ -201,6 +215,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         f"{'variant':<{width}}  {'year':>4} {'capacity EFLOPS':>20} {'energy TWh':>11} "
         f"{'peak MW':>10} {'PUE':>6}"
     )
+    extra = [k for k in _OPS_COLUMNS if k in rows[0]]
+    if extra:
+        print(" " * (width + 2) + "".join(f"{_OPS_COLUMNS[k][0]:>14}" for k in extra).lstrip())
     for r in rows:
         cap = f"{r['capacity_eflops']:.2f} {r['precision']}"
         pue = f"{r['mean_pue']:.3f}" if r["mean_pue"] is not None else "-"
@@ -208,6 +225,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             f"{r['variant']:<{width}}  {r['year']:>4} {cap:>20} {r['energy_twh']:>11.3f} "
             f"{r['peak_mw']:>10.1f} {pue:>6}"
         )
+        if extra:
+            cells = "".join(
+                f"{_OPS_COLUMNS[k][1].format(r[k]) if r[k] is not None else '-':>14}" for k in extra
+            )
+            print(" " * (width + 2) + cells.lstrip())
     return 0
 
 
@@ -243,6 +265,33 @@ def _cmd_app(args: argparse.Namespace) -> int:
     # streamlit takes this process over: signals (Ctrl-C, SIGTERM) reach it directly
     os.execve(sys.executable, cmd, env)
     return 0  # not reached
+
+
+#: Operations columns of ``suanli compare`` (header, format), when the scenario has them.
+_OPS_COLUMNS = {
+    "unmet_share": ("unmet", "{:.2%}"),
+    "east_in_west_share": ("east->west", "{:.1%}"),
+    "carbon_mt": ("carbon MtCO2", "{:.3f}"),
+    "cost_bn_cny": ("cost bn CNY", "{:.3f}"),
+    "renewable_share": ("renewables", "{:.1%}"),
+}
+
+
+def _operations_totals(summary: xr.Dataset, last: int) -> dict[str, Any]:
+    """Last-year operations totals over clusters (empty without operations)."""
+    out: dict[str, Any] = {}
+    if "class_unmet_mean_eflops" in summary:
+        d = float(summary["class_demand_mean_eflops"].values[:, last].sum())
+        u = float(summary["class_unmet_mean_eflops"].values[:, last].sum())
+        out["unmet_share"] = u / d if d > 0 else None
+        out["east_in_west_share"] = _num(summary["east_served_in_west_share"].values[last])
+    if "carbon_tco2" in summary:
+        out["carbon_mt"] = float(summary["carbon_tco2"].values[:, last].sum()) / 1e6
+        out["cost_bn_cny"] = float(summary["cost_cny"].values[:, last].sum()) / 1e9
+        e = summary["energy_twh"].values[:, last]
+        share = summary["renewable_share"].values[:, last]
+        out["renewable_share"] = float((share * e).sum() / e.sum()) if e.sum() > 0 else None
+    return out
 
 
 def _cmd_pipeline(args: argparse.Namespace) -> int:

@@ -88,6 +88,14 @@ def run(scenario: Scenario) -> xr.Dataset:
             col("max_pue"),
         )
 
+    # Operations layer (issue 3): with demand, utilisation is an outcome of dispatch.
+    ops = None
+    if "demand" in scenario.sections:
+        from sim.operations import dispatch_scenario
+
+        ops = dispatch_scenario(scenario, times, fleet, pue, idle)
+        utilization = ops.utilization
+
     it = it_power_mw(fleet.nameplate_mw, utilization, idle)
     facility = facility_power_mw(it, pue)
     energy = energy_mwh(facility, step_h)
@@ -101,7 +109,12 @@ def run(scenario: Scenario) -> xr.Dataset:
         "nameplate_power_mw": dataarray(
             fleet.nameplate_mw, dims, "MW", "IT power of installed hardware at full load"
         ),
-        "utilization": dataarray(utilization, dims, "1", "busy fraction of installed compute"),
+        "utilization": dataarray(
+            utilization,
+            dims,
+            "1",
+            "busy fraction of installed compute" + (" (served / installed)" if ops else ""),
+        ),
         "it_power_mw": dataarray(it, dims, "MW", "IT (server) power"),
         "pue": dataarray(pue, dims, "1", "power usage effectiveness"),
         "facility_power_mw": dataarray(facility, dims, "MW", "facility power (IT power x PUE)"),
@@ -111,7 +124,12 @@ def run(scenario: Scenario) -> xr.Dataset:
         data["ambient_temperature_c"] = dataarray(
             temperature, dims, "degC", "ambient temperature (synthetic climatology)"
         )
+    from sim.operations import supply_variables
+
+    ops_data, ops_coords = supply_variables(scenario, times, facility, ops)
+    data.update(ops_data)
     coords = {
+        **ops_coords,
         "cluster": [c.name for c in clusters],
         "time": times,
         "lat": ("cluster", [c.lat for c in clusters], {"units": "degree_north"}),

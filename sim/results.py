@@ -91,7 +91,94 @@ def summarize(ds: xr.Dataset) -> xr.Dataset:
         coords={"cluster": ds["cluster"].values, "year": years},
         attrs={k: v for k, v in ds.attrs.items() if k in ("scenario", "variant", "precision")},
     )
+    _summarize_operations(ds, out, starts, counts)
     return out
+
+
+def _summarize_operations(
+    ds: xr.Dataset, out: xr.Dataset, starts: np.ndarray, counts: np.ndarray
+) -> None:
+    """Annual operations figures (issue 3), added in place when ``ds`` has them.
+
+    Served and unmet compute are time means [EFLOPS]; energies are sums [GWh];
+    the east-in-west share is the part of demand from ``east`` origins served
+    at ``west`` clusters; the regional peak is the coincident peak of the
+    hourly grid draw summed over the region's clusters.
+    """
+    step_h = float(ds.attrs["step_h"])
+    cy = ("cluster", "year")
+
+    def mean(values):
+        return np.add.reduceat(values, starts, axis=-1) / counts
+
+    def total(values):
+        return np.add.reduceat(values, starts, axis=-1)
+
+    if "served_eflops" in ds:
+        wy = ("workload", "year")
+        served = ds["served_eflops"].values
+        demand = ds["demand_eflops"].values.sum(axis=1)
+        unmet = ds["unmet_eflops"].values.sum(axis=1)
+        out["served_mean_eflops"] = dataarray(
+            mean(served.sum(axis=0)), cy, "EFLOPS", "time-mean served compute"
+        )
+        out["class_served_mean_eflops"] = dataarray(
+            mean(served.sum(axis=1)), wy, "EFLOPS", "time-mean served compute by workload class"
+        )
+        out["class_demand_mean_eflops"] = dataarray(
+            mean(demand), wy, "EFLOPS", "time-mean demand by workload class"
+        )
+        out["class_unmet_mean_eflops"] = dataarray(
+            mean(unmet), wy, "EFLOPS", "time-mean unmet demand by workload class"
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(total(demand) > 0, total(unmet) / total(demand), np.nan)
+        out["class_unmet_share"] = dataarray(share, wy, "1", "unmet share of demand by class")
+        out.coords["workload"] = ds["workload"].values
+        origin_role = ds["origin_role"].values
+        role = ds["role"].values
+        flow = ds["flow_eflops"].values
+        east_o = origin_role == "east"
+        west_c = role == "west"
+        east_demand = total(ds["demand_eflops"].values[:, east_o].sum(axis=(0, 1)))
+        east_in_west = total(flow[np.ix_(east_o, west_c)].sum(axis=(0, 1)))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share_w = np.where(east_demand > 0, east_in_west / east_demand, np.nan)
+        out["east_served_in_west_share"] = dataarray(
+            share_w, ("year",), "1", "share of eastern demand served at western clusters"
+        )
+    if "grid_power_mw" in ds:
+        grid = ds["grid_power_mw"].values
+        imported = ds["import_power_mw"].values
+        fac = ds["facility_power_mw"].values
+        out["peak_grid_power_mw"] = dataarray(
+            np.maximum.reduceat(grid, starts, axis=-1), cy, "MW", "peak grid draw in the year"
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            fac_e = total(fac)
+            ren_share = np.where(fac_e > 0, 1.0 - total(grid + imported) / fac_e, np.nan)
+        out["renewable_share"] = dataarray(
+            np.clip(ren_share, 0.0, 1.0), cy, "1", "share of facility energy from renewables"
+        )
+        for key, name, long_name in (
+            ("curtailed_mw", "curtailed_gwh", "renewable energy curtailed"),
+            ("import_power_mw", "import_gwh", "energy imported from neighbouring grids"),
+            ("shortfall_mw", "shortfall_gwh", "facility energy beyond every supply cap"),
+        ):
+            out[name] = dataarray(total(ds[key].values) * step_h / 1e3, cy, "GWh", long_name)
+        out["carbon_tco2"] = dataarray(
+            total(ds["carbon_tco2"].values), cy, "tCO2", "emissions in the year"
+        )
+        out["cost_cny"] = dataarray(total(ds["cost_cny"].values), cy, "CNY", "energy cost")
+        regions = ds["grid_region"].values
+        names = list(dict.fromkeys(regions.tolist()))
+        peaks = np.stack(
+            [np.maximum.reduceat(grid[regions == r].sum(axis=0), starts) for r in names]
+        )
+        out["peak_grid_power_by_region_mw"] = dataarray(
+            peaks, ("region", "year"), "MW", "coincident peak grid draw of a grid region"
+        )
+        out.coords["region"] = names
 
 
 def write_atomic(path: str | Path, write: Any) -> Path:

@@ -9,7 +9,6 @@ where known), the value given and what was expected.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import importlib
 from collections.abc import Callable, Mapping
@@ -24,7 +23,7 @@ from sim import catalog
 from sim.errors import ScenarioError
 from sim.schema import keys_of
 from sim.units import RACK_POWER_KW, dimension_of, normalize_precision, parse_quantity
-from sim.yamlio import line_of, read_yaml
+from sim.yamlio import line_of, read_yaml, unshared_copy
 
 __all__ = [
     "Addition",
@@ -43,6 +42,10 @@ __all__ = [
 #: The function takes (raw_section, field_path, scenario_so_far) and returns any object,
 #: stored in ``Scenario.sections[name]``. It raises ScenarioError for bad input.
 SECTION_PARSERS: dict[str, str] = {
+    # operations (sim.operations): demand, links, dispatch; per-cluster grid below
+    "demand": "sim.operations:parse_demand",
+    "links": "sim.operations:parse_links",
+    "dispatch": "sim.operations:parse_dispatch",
     # build-out pipeline (sim.pipeline; parsed in sim.pipeline_io)
     "supply": "sim.pipeline_io:parse_supply",
     "grid_connections": "sim.pipeline_io:parse_grid_connections",
@@ -53,7 +56,7 @@ SECTION_PARSERS: dict[str, str] = {
     "jobs": "sim.jobs_io:parse_jobs",
 }
 #: Same for per-cluster sections; stored in ``Cluster.sections[name]``.
-CLUSTER_SECTION_PARSERS: dict[str, str] = {}
+CLUSTER_SECTION_PARSERS: dict[str, str] = {"grid": "sim.operations:parse_grid"}
 
 
 # ---------------------------------------------------------------------------
@@ -766,7 +769,7 @@ def apply_overrides(raw: dict, overrides: Mapping[str, Any], origin: str = "over
     then checked by validation like any other field. Keys are matched as
     strings, so dates and numbers in YAML keys can be addressed as written.
     """
-    out = copy.deepcopy(raw)
+    out = unshared_copy(raw)
     for path, value in overrides.items():
         parts = str(path).split(".")
         node: Any = out
@@ -831,7 +834,7 @@ def load_scenario(
         file = str(source)
         raw = read_yaml(source)
     elif isinstance(source, Mapping):
-        raw = copy.deepcopy(dict(source))
+        raw = unshared_copy(dict(source))
     else:
         raise ScenarioError("a scenario is a YAML path or a mapping", given=type(source).__name__)
     data = raw

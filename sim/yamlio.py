@@ -9,7 +9,7 @@ import yaml
 
 from sim.errors import ScenarioError
 
-__all__ = ["LineDict", "line_of", "read_yaml"]
+__all__ = ["LineDict", "line_of", "read_yaml", "unshared_copy"]
 
 
 class LineDict(dict):
@@ -21,12 +21,22 @@ class LineDict(dict):
         super().__init__(*args, **kwargs)
         self.lines = {}
 
-    def __deepcopy__(self, memo: dict) -> LineDict:
-        import copy
 
-        new = LineDict((copy.deepcopy(k, memo), copy.deepcopy(v, memo)) for k, v in self.items())
-        new.lines = dict(self.lines)
+def unshared_copy(data: Any) -> Any:
+    """Deep copy of YAML data in which no two places share an object.
+
+    ``copy.deepcopy`` keeps aliasing, so a YAML anchor (``&a`` ... ``*a``) would
+    still tie both places together and an override of one would change the
+    other. Line numbers of :class:`LineDict` are kept.
+    """
+    if isinstance(data, dict):
+        new = LineDict((k, unshared_copy(v)) for k, v in data.items())
+        if isinstance(data, LineDict):
+            new.lines = dict(data.lines)
         return new
+    if isinstance(data, list):
+        return [unshared_copy(v) for v in data]
+    return data
 
 
 class _LineLoader(yaml.SafeLoader):

@@ -161,3 +161,16 @@ def test_addition_before_hardware_ships(minimal):
         "additions": [{"year": 2023, "capacity": "1 EFLOPS", "hardware": {"gb200": 1.0}}],
     }
     _fail(minimal, "not available until 2025", "clusters.site-a.fleet.additions.0.hardware.gb200")
+
+
+def test_override_of_an_anchored_value_changes_only_that_place(tmp_path, minimal):
+    # a YAML anchor shares one object between two clusters; --set must change one of them
+    minimal["clusters"]["site-b"] = dict(minimal["clusters"]["site-a"])
+    text = yaml.safe_dump(minimal, sort_keys=False)
+    text = text.replace("  site-a:\n", "  site-a: &site\n", 1)
+    head, _, _ = text.partition("  site-b:\n")
+    path = tmp_path / "anchored.yaml"
+    path.write_text(head + "  site-b: *site\n")
+    scenario = sim.load_scenario(path, overrides={"clusters.site-b.pue": 1.5})
+    assert scenario.clusters["site-a"].pue.base == 1.0
+    assert scenario.clusters["site-b"].pue.base == 1.5

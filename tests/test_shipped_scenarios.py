@@ -25,7 +25,7 @@ def test_every_shipped_scenario_and_variant_runs(path, variant):
         assert {"units", "long_name"} <= set(var.attrs), name
     assert np.all(ds["energy_mwh"].values >= 0)
     summary = sim.summarize(ds)
-    assert set(summary.dims) == {"cluster", "year"}
+    assert {"cluster", "year"} <= set(summary.dims)  # operations add workload, region
     assert np.all(np.isfinite(summary["energy_twh"].values))
 
 

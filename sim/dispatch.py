@@ -1,0 +1,921 @@
+"""Dispatch of compute demand across clusters and hours.
+
+Pure functions over numpy arrays. Demand of workload class ``w`` arising at
+origin ``o`` in time step ``t`` is placed on clusters ``c`` it may reach within
+its latency bound, in its arrival step or later within its deferral window,
+subject to installed compute, power-limited compute (tranches) and link
+capacities. Two engines share one interface and one result type:
+
+``greedy``
+    A vectorised merit-order heuristic over all time steps at once (the
+    default; loops run over classes, origin groups, clusters or "rounds",
+    never over hours).
+``lp``
+    The exact linear programme, solved with HiGHS through
+    :func:`scipy.optimize.linprog` on sparse matrices. The reference.
+
+Notation and units
+------------------
+Compute is in EFLOPS at one precision (the caller's reporting precision);
+demand and served compute are averages over a step, so ``x * step_h`` is
+EFLOPS-hours. Costs are per EFLOPS-hour in whatever objective unit the
+caller chose (CNY, tCO2 or a weighted mix; see :func:`unit_cost`).
+
+Conservation, for every class, origin and step (``backlog`` is demand that
+waits; "deferred" demand)::
+
+    demand[t] + backlog[t-1] = served[t] + backlog[t] + unmet[t]      (1)
+
+Demand arriving in step ``t`` may be served in ``t .. t + window`` (FIFO); what
+is not served by then is unmet, booked in the step it expires (the last step
+of the horizon at the latest: no backlog leaves the horizon). The LP enforces
+(1) with the window bound ``backlog[t] <= sum(demand[t-window+1 .. t])``, which
+for one window length per class is exactly FIFO service within the window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.ndimage import minimum_filter1d
+from scipy.optimize import linprog
+
+__all__ = [
+    "ENGINES",
+    "DispatchProblem",
+    "DispatchResult",
+    "constraint_violations",
+    "dispatch",
+    "dispatch_greedy",
+    "dispatch_lp",
+    "objective_value",
+    "power_capped_capacity_eflops",
+    "stay_local_eligibility",
+    "unit_cost",
+]
+
+_EPS = 1e-9  # [EFLOPS] amounts below this are treated as zero
+
+
+@dataclass(frozen=True)
+class DispatchProblem:
+    """One dispatch instance; arrays are validated and normalised on creation.
+
+    Parameters
+    ----------
+    demand_eflops : array [W, O, T]
+        Demand of class ``w`` arising at origin ``o`` in step ``t`` [EFLOPS].
+    capacity_eflops : array [C, T]
+        Installed compute available to the scheduler at cluster ``c`` [EFLOPS].
+    cost_per_eflops_h : array [C, T] or [C, K, T]
+        Marginal objective per EFLOPS-hour served at cluster ``c`` in tranche
+        ``k`` (e.g. on-site renewables, local grid, imported power)
+        [objective unit / EFLOPS-h].
+    eligible : bool array [W, O, C]
+        True where class ``w`` from origin ``o`` may run on cluster ``c``
+        (latency within the class's bound) [-].
+    window_steps : int array [W]
+        Deferral window: steps a unit of demand may wait [steps].
+    tranche_capacity_eflops : array [C, K, T], optional
+        Compute each tranche can power [EFLOPS]; default unlimited (the
+        cluster capacity still binds).
+    link_capacity_eflops : array [O, C], optional
+        Compute-equivalent capacity of the network path from origin ``o`` to
+        cluster ``c`` [EFLOPS]; ``inf`` (the default) for no limit.
+    link_group : int array [O, C], optional
+        Shared links (e.g. between two hubs): pairs with the same index ``l
+        >= 0`` share ``link_group_capacity_eflops[l]``; ``-1`` for none. A pair
+        may have a finite ``link_capacity_eflops`` or a group, not both.
+    link_group_capacity_eflops : array [L], optional
+        Capacity of each shared link [EFLOPS].
+    transfer_cost_per_eflops_h : array [O, C], optional
+        Objective per EFLOPS-hour moved from ``o`` to ``c`` (network cost)
+        [objective unit / EFLOPS-h]; default 0.
+    unmet_penalty_per_eflops_h : float, optional
+        Penalty per EFLOPS-hour of unmet demand [objective unit / EFLOPS-h].
+        Default ``10 * (max cost + max transfer cost) + 1``: serving anywhere
+        always beats dropping.
+    step_h : float
+        Length of a step [h].
+    """
+
+    demand_eflops: np.ndarray
+    capacity_eflops: np.ndarray
+    cost_per_eflops_h: np.ndarray
+    eligible: np.ndarray
+    window_steps: np.ndarray
+    tranche_capacity_eflops: np.ndarray | None = None
+    link_capacity_eflops: np.ndarray | None = None
+    link_group: np.ndarray | None = None
+    link_group_capacity_eflops: np.ndarray | None = None
+    transfer_cost_per_eflops_h: np.ndarray | None = None
+    unmet_penalty_per_eflops_h: float | None = None
+    step_h: float = 1.0
+
+    def __post_init__(self) -> None:
+        d = np.asarray(self.demand_eflops, dtype=float)
+        if d.ndim != 3:
+            raise ValueError(f"demand_eflops must be [class, origin, time], got shape {d.shape}")
+        n_w, n_o, n_t = d.shape
+        cap = np.asarray(self.capacity_eflops, dtype=float)
+        if cap.ndim != 2 or cap.shape[1] != n_t:
+            raise ValueError(f"capacity_eflops must be [cluster, {n_t}], got shape {cap.shape}")
+        n_c = cap.shape[0]
+        cost = np.asarray(self.cost_per_eflops_h, dtype=float)
+        if cost.ndim == 2:
+            cost = cost[:, None, :]
+        if cost.ndim != 3 or cost.shape[0] != n_c or cost.shape[2] != n_t:
+            raise ValueError(
+                f"cost_per_eflops_h must be [{n_c}, {n_t}] or [{n_c}, K, {n_t}], "
+                f"got shape {np.shape(self.cost_per_eflops_h)}"
+            )
+        n_k = cost.shape[1]
+        if self.tranche_capacity_eflops is None:
+            tcap = np.full((n_c, n_k, n_t), np.inf)
+        else:
+            tcap = np.asarray(self.tranche_capacity_eflops, dtype=float)
+            if tcap.shape != cost.shape:
+                raise ValueError(
+                    f"tranche_capacity_eflops must have shape {cost.shape}, got {tcap.shape}"
+                )
+        elig = np.asarray(self.eligible, dtype=bool)
+        if elig.shape != (n_w, n_o, n_c):
+            raise ValueError(f"eligible must have shape {(n_w, n_o, n_c)}, got {elig.shape}")
+        win = np.broadcast_to(np.asarray(self.window_steps), (n_w,)).astype(np.int64)
+        link = (
+            np.full((n_o, n_c), np.inf)
+            if self.link_capacity_eflops is None
+            else np.asarray(self.link_capacity_eflops, dtype=float)
+        )
+        transfer = (
+            np.zeros((n_o, n_c))
+            if self.transfer_cost_per_eflops_h is None
+            else np.asarray(self.transfer_cost_per_eflops_h, dtype=float)
+        )
+        for name, arr, shape in (
+            ("link_capacity_eflops", link, (n_o, n_c)),
+            ("transfer_cost_per_eflops_h", transfer, (n_o, n_c)),
+        ):
+            if arr.shape != shape:
+                raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
+        for name, arr in (
+            ("demand_eflops", d),
+            ("capacity_eflops", cap),
+            ("tranche_capacity_eflops", tcap),
+            ("link_capacity_eflops", link),
+            ("window_steps", win),
+        ):
+            if np.isnan(arr).any() or (arr < 0).any():
+                raise ValueError(f"{name} must be non-negative (no NaN)")
+        for name, arr in (("cost_per_eflops_h", cost), ("transfer_cost", transfer)):
+            if not np.isfinite(arr).all():
+                raise ValueError(f"{name} must be finite")
+        if not np.isfinite(d).all() or not np.isfinite(cap).all():
+            raise ValueError("demand_eflops and capacity_eflops must be finite")
+        if self.step_h <= 0:
+            raise ValueError(f"step_h must be positive, got {self.step_h} h")
+        penalty = self.unmet_penalty_per_eflops_h
+        if penalty is None:
+            penalty = 10.0 * (np.abs(cost).max(initial=0.0) + np.abs(transfer).max(initial=0.0))
+            penalty += 1.0
+        object.__setattr__(self, "demand_eflops", d)
+        object.__setattr__(self, "capacity_eflops", cap)
+        object.__setattr__(self, "cost_per_eflops_h", cost)
+        object.__setattr__(self, "tranche_capacity_eflops", tcap)
+        object.__setattr__(self, "eligible", elig)
+        object.__setattr__(self, "window_steps", np.minimum(win, max(n_t - 1, 0)))
+        object.__setattr__(self, "link_capacity_eflops", link)
+        # every limited path becomes a link group: finite pairs first, then shared links
+        groups = np.full((n_o, n_c), -1, dtype=np.int64)
+        pairs = np.argwhere(np.isfinite(link))
+        groups[pairs[:, 0], pairs[:, 1]] = np.arange(len(pairs))
+        caps = [link[o, c] for o, c in pairs]
+        if self.link_group is not None:
+            lg = np.asarray(self.link_group, dtype=np.int64)
+            lcap = np.asarray(self.link_group_capacity_eflops, dtype=float).reshape(-1)
+            if lg.shape != (n_o, n_c) or lg.max(initial=-1) >= lcap.size:
+                raise ValueError(
+                    f"link_group must be [{n_o}, {n_c}] indices into link_group_capacity_eflops"
+                )
+            if np.isnan(lcap).any() or (lcap < 0).any():
+                raise ValueError("link_group_capacity_eflops must be non-negative (no NaN)")
+            if ((lg >= 0) & np.isfinite(link)).any():
+                raise ValueError("a pair has both a link capacity and a link group")
+            groups = np.where(lg >= 0, lg + len(caps), groups)
+            caps += list(lcap)
+        object.__setattr__(self, "link_group", groups)
+        object.__setattr__(self, "link_group_capacity_eflops", np.asarray(caps, dtype=float))
+        object.__setattr__(self, "transfer_cost_per_eflops_h", transfer)
+        object.__setattr__(self, "unmet_penalty_per_eflops_h", float(penalty))
+
+    def time_slice(self, start: int, stop: int) -> DispatchProblem:
+        """The same problem restricted to steps ``start .. stop-1``."""
+        sl = slice(start, stop)
+        return DispatchProblem(
+            self.demand_eflops[..., sl],
+            self.capacity_eflops[:, sl],
+            self.cost_per_eflops_h[..., sl],
+            self.eligible,
+            self.window_steps,
+            tranche_capacity_eflops=self.tranche_capacity_eflops[..., sl],
+            link_capacity_eflops=self.link_capacity_eflops,
+            link_group=np.where(
+                np.isfinite(self.link_capacity_eflops),
+                -1,
+                self.link_group - int(np.isfinite(self.link_capacity_eflops).sum()),
+            ),
+            link_group_capacity_eflops=self.link_group_capacity_eflops[
+                int(np.isfinite(self.link_capacity_eflops).sum()) :
+            ],
+            transfer_cost_per_eflops_h=self.transfer_cost_per_eflops_h,
+            unmet_penalty_per_eflops_h=self.unmet_penalty_per_eflops_h,
+            step_h=self.step_h,
+        )
+
+    @property
+    def shape(self) -> tuple[int, int, int, int, int]:
+        """``(W, O, C, K, T)``: classes, origins, clusters, tranches, steps."""
+        n_w, n_o, n_t = self.demand_eflops.shape
+        n_c, n_k, _ = self.cost_per_eflops_h.shape
+        return n_w, n_o, n_c, n_k, n_t
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    """Outcome of a dispatch (same for every engine).
+
+    Attributes
+    ----------
+    placed_eflops : array [W, O, C, T]
+        Compute of class ``w`` from origin ``o`` served at cluster ``c`` in
+        step ``t`` [EFLOPS].
+    tranche_eflops : array [C, K, T]
+        Served compute by power tranche [EFLOPS].
+    unmet_eflops : array [W, O, T]
+        Demand dropped in step ``t`` (its window expired, or no cluster could
+        take it) [EFLOPS].
+    backlog_eflops : array [W, O, T]
+        Demand waiting at the end of step ``t`` (deferred) [EFLOPS].
+    objective : float
+        Objective value, unmet penalty included [objective unit].
+    engine : str
+        ``"greedy"`` or ``"lp"``.
+    """
+
+    placed_eflops: np.ndarray
+    tranche_eflops: np.ndarray
+    unmet_eflops: np.ndarray
+    backlog_eflops: np.ndarray
+    objective: float
+    engine: str
+
+    @property
+    def served_eflops(self) -> np.ndarray:
+        """Served compute by class and cluster, [W, C, T] [EFLOPS]."""
+        return self.placed_eflops.sum(axis=1)
+
+    @property
+    def flow_eflops(self) -> np.ndarray:
+        """Compute flow from origin to cluster, [O, C, T] [EFLOPS]."""
+        return self.placed_eflops.sum(axis=0)
+
+    @property
+    def deferred_eflops(self) -> np.ndarray:
+        """Alias of :attr:`backlog_eflops` [EFLOPS]."""
+        return self.backlog_eflops
+
+
+ENGINES = ("greedy", "lp")
+
+
+def dispatch(problem: DispatchProblem, engine: str = "greedy") -> DispatchResult:
+    """Solve ``problem`` with the named engine (``"greedy"`` or ``"lp"``)."""
+    if engine == "greedy":
+        return dispatch_greedy(problem)
+    if engine == "lp":
+        return dispatch_lp(problem)
+    raise ValueError(f"unknown dispatch engine {engine!r}; expected one of {ENGINES}")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def unit_cost(
+    energy_mwh_per_eflops_h,
+    price_cny_per_mwh,
+    intensity_tco2_per_mwh,
+    objective: str = "cost",
+    carbon_price_cny_per_tco2: float = 0.0,
+):
+    """Marginal objective per EFLOPS-hour served.
+
+    Parameters
+    ----------
+    energy_mwh_per_eflops_h : numeric
+        Extra facility energy per EFLOPS-hour of served compute, i.e.
+        ``(1 - idle) * PUE / efficiency`` [MWh / EFLOPS-h].
+    price_cny_per_mwh : numeric
+        Energy price [CNY/MWh].
+    intensity_tco2_per_mwh : numeric
+        Carbon intensity of that energy [tCO2/MWh].
+    objective : {"cost", "carbon", "mix"}
+        ``cost``: CNY; ``carbon``: tCO2; ``mix``: CNY plus
+        ``carbon_price_cny_per_tco2`` times tCO2.
+    carbon_price_cny_per_tco2 : float
+        Weight of carbon in ``mix`` [CNY/tCO2].
+
+    Returns
+    -------
+    numeric
+        [CNY/EFLOPS-h] for ``cost`` and ``mix``, [tCO2/EFLOPS-h] for ``carbon``.
+    """
+    e = np.asarray(energy_mwh_per_eflops_h, dtype=float)
+    if objective == "cost":
+        return e * price_cny_per_mwh
+    if objective == "carbon":
+        return e * intensity_tco2_per_mwh
+    if objective == "mix":
+        return e * (
+            np.asarray(price_cny_per_mwh)
+            + carbon_price_cny_per_tco2 * np.asarray(intensity_tco2_per_mwh)
+        )
+    raise ValueError(f"unknown objective {objective!r}; expected cost, carbon or mix")
+
+
+def power_capped_capacity_eflops(installed_eflops, it_busy_mw, idle_fraction, pue, max_facility_mw):
+    """Compute that can be served without facility power exceeding a cap.
+
+    Facility power is ``P = it_busy_mw * (idle + (1 - idle) * u) * pue`` with
+    utilisation ``u = served / installed`` (DESIGN.md baseline equations), so
+
+    ``u_max = (max_facility_mw / (pue * it_busy_mw) - idle) / (1 - idle)``,
+
+    clipped to [0, 1].
+
+    Parameters
+    ----------
+    installed_eflops : numeric
+        Installed compute [EFLOPS].
+    it_busy_mw : numeric
+        IT power with every accelerator busy [MW].
+    idle_fraction : numeric
+        Idle power as a fraction of busy power [-].
+    pue : numeric
+        Power usage effectiveness [-].
+    max_facility_mw : numeric
+        Facility power cap (grid connection + import + renewables) [MW].
+
+    Returns
+    -------
+    numeric
+        Servable compute [EFLOPS].
+    """
+    installed = np.asarray(installed_eflops, dtype=float)
+    busy = np.asarray(it_busy_mw, dtype=float) * np.asarray(pue, dtype=float)
+    idle = np.asarray(idle_fraction, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(busy > 0, np.asarray(max_facility_mw) / busy, np.inf)
+        u = np.where(idle < 1, (ratio - idle) / np.where(idle < 1, 1 - idle, 1), 1.0)
+    return installed * np.clip(u, 0.0, 1.0)
+
+
+def stay_local_eligibility(eligible: np.ndarray, home_cluster: np.ndarray) -> np.ndarray:
+    """Eligibility of the "stay local" baseline: each origin only uses its home cluster.
+
+    Parameters
+    ----------
+    eligible : bool array [W, O, C]
+        Eligibility from latency bounds [-].
+    home_cluster : int array [O]
+        Index of each origin's own cluster, ``-1`` for none [-].
+
+    Returns
+    -------
+    bool array [W, O, C]
+    """
+    elig = np.asarray(eligible, dtype=bool)
+    home = np.asarray(home_cluster)
+    local = home[:, None] == np.arange(elig.shape[2])[None, :]
+    return elig & local[None, :, :]
+
+
+def _backlog(problem: DispatchProblem, placed: np.ndarray, unmet: np.ndarray) -> np.ndarray:
+    """Backlog from conservation (1): cumulative demand - served - unmet [EFLOPS]."""
+    served = placed.sum(axis=2)
+    b = np.cumsum(problem.demand_eflops - served - unmet, axis=-1)
+    b[np.abs(b) < 1e-7 * (1.0 + problem.demand_eflops.max(initial=0.0))] = 0.0
+    return np.maximum(b, 0.0)
+
+
+def objective_value(
+    problem: DispatchProblem,
+    placed_eflops: np.ndarray,
+    tranche_eflops: np.ndarray,
+    unmet_eflops: np.ndarray,
+) -> float:
+    """Objective of a dispatch: energy/carbon cost + transfer cost + unmet penalty.
+
+    Returns
+    -------
+    float
+        [objective unit]: ``step_h * (sum(cost * tranche) + sum(transfer * flow)
+        + penalty * sum(unmet))``.
+    """
+    flow = placed_eflops.sum(axis=(0, 3))
+    total = (
+        float(np.sum(problem.cost_per_eflops_h * tranche_eflops))
+        + float(np.sum(problem.transfer_cost_per_eflops_h * flow))
+        + problem.unmet_penalty_per_eflops_h * float(unmet_eflops.sum())
+    )
+    return total * problem.step_h
+
+
+def constraint_violations(problem: DispatchProblem, result: DispatchResult) -> dict[str, float]:
+    """Largest violation of each constraint (0 when satisfied) [EFLOPS].
+
+    Checks non-negativity, eligibility (latency), conservation (1), cluster,
+    tranche and link capacities, the deferral window (FIFO) and an empty
+    backlog at the end of the horizon. Used by tests to show an engine never
+    breaks a constraint.
+    """
+    p = problem
+    placed, tranche, unmet, backlog = (
+        result.placed_eflops,
+        result.tranche_eflops,
+        result.unmet_eflops,
+        result.backlog_eflops,
+    )
+    out: dict[str, float] = {}
+    out["negative"] = float(max(-placed.min(), -tranche.min(), -unmet.min(), -backlog.min(), 0.0))
+    out["ineligible"] = float(np.abs(placed * ~p.eligible[..., None]).max(initial=0.0))
+    prev = np.concatenate([np.zeros_like(backlog[..., :1]), backlog[..., :-1]], axis=-1)
+    lhs = p.demand_eflops + prev
+    rhs = placed.sum(axis=2) + backlog + unmet
+    out["conservation"] = float(np.abs(lhs - rhs).max(initial=0.0))
+    out["cluster_capacity"] = float(
+        np.maximum(placed.sum(axis=(0, 1)) - p.capacity_eflops, 0).max(initial=0.0)
+    )
+    out["tranche_capacity"] = float(
+        np.maximum(tranche - p.tranche_capacity_eflops, 0).max(initial=0.0)
+    )
+    out["tranche_sum"] = float(
+        np.abs(tranche.sum(axis=1) - placed.sum(axis=(0, 1))).max(initial=0.0)
+    )
+    flow = result.flow_eflops.reshape(-1, placed.shape[-1])
+    gid = p.link_group.reshape(-1)
+    used = np.zeros((p.link_group_capacity_eflops.size, placed.shape[-1]))
+    np.add.at(used, gid[gid >= 0], flow[gid >= 0])
+    out["link_capacity"] = float(
+        np.maximum(used - p.link_group_capacity_eflops[:, None], 0).max(initial=0.0)
+    )
+    csum = np.cumsum(p.demand_eflops, axis=-1)
+    worst = 0.0
+    for w, win in enumerate(p.window_steps):
+        # backlog at the end of t may only hold arrivals of steps t-win+1 .. t
+        older = np.zeros_like(csum[w])
+        if win == 0:
+            older = csum[w]
+        else:
+            older[:, win:] = csum[w][:, :-win]
+        allowed = csum[w] - older
+        worst = max(worst, float(np.maximum(backlog[w] - allowed, 0).max(initial=0.0)))
+    out["window"] = worst
+    out["end_backlog"] = float(np.abs(backlog[..., -1]).max(initial=0.0))
+    return out
+
+
+# --------------------------------------------------------------------------- greedy
+
+
+def _window_argmin(values: np.ndarray, window: int) -> np.ndarray:
+    """Earliest index of the minimum of ``values[t : t + window + 1]`` for every ``t``.
+
+    Vectorised: values are ranked once (ties broken by index), then a running
+    minimum of ranks over a forward window (``scipy.ndimage.minimum_filter1d``,
+    O(T)) gives the winning rank, mapped back to its index.
+    """
+    n = values.shape[0]
+    order = np.lexsort((np.arange(n), values))
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    size = window + 1
+    best = minimum_filter1d(rank, size=size, origin=-(size // 2), mode="constant", cval=n)
+    return order[best]
+
+
+def _origin_groups(problem: DispatchProblem, w: int) -> list[np.ndarray]:
+    """Origins of class ``w`` that may share one merit order.
+
+    Origins with the same eligible clusters, the same transfer costs and no
+    link limit compete for exactly the same slots, so their demand is placed
+    together and split pro rata (exact for the objective: cost does not
+    depend on which of them uses a slot).
+    """
+    elig = problem.eligible[w]
+    unlimited = (problem.link_group < 0).all(axis=1)
+    groups: dict[bytes, list[int]] = {}
+    singles: list[np.ndarray] = []
+    for o in range(elig.shape[0]):
+        if not unlimited[o]:
+            singles.append(np.array([o]))
+            continue
+        key = elig[o].tobytes() + problem.transfer_cost_per_eflops_h[o].tobytes()
+        groups.setdefault(key, []).append(o)
+    return [np.array(g) for g in groups.values()] + singles
+
+
+_PASSES = 5  # most passes of the deferral stage (see dispatch_greedy)
+
+
+def _defer_rounds(
+    defer, available, cluster_room, book, cluster_of, n_t, tt, link_row, rem_link
+) -> None:
+    """Rounds of windowed cheapest-slot placement for deferrable jobs (in place)."""
+    while True:
+        parts = []
+        for j, job in enumerate(defer):
+            q = job["q_o"].sum(axis=0)
+            active = q > _EPS
+            if not active.any():
+                continue
+            avail = available(job)
+            masked = np.where(avail > _EPS, job["merit"], np.inf)
+            best = np.argmin(masked, axis=0)  # [T] cheapest open slot per step
+            best_cost = masked[best, tt]
+            pick = _window_argmin(best_cost, job["window"])  # [T] step chosen per arrival
+            ok = active & np.isfinite(best_cost[pick])
+            if not ok.any():
+                continue
+            ta = tt[ok]
+            sa = pick[ok]
+            # spare compute per step over the job's clusters (tranches share a cluster)
+            # slots are whole clusters (every tranche), cluster-major
+            n_k = job["n_k"]
+            per_cluster = avail.reshape(-1, n_k, avail.shape[-1]).sum(axis=1)
+            cl = cluster_of[job["slots"][::n_k]]
+            spare_t = np.minimum(per_cluster, cluster_room(job, cl)).sum(axis=0)
+            spare = np.concatenate([[0.0], np.cumsum(spare_t)])
+            room = spare[job["deadline"][ta] + 1] - spare[ta]
+            # arrivals starved in an earlier pass go first
+            room = np.where(job["boost"][ta] > 0, -job["boost"][ta], room)
+            pp = job["slots"][best[sa]]
+            parts.append((np.full(ta.size, j), ta, sa, q[ok], room, pp, avail[best[sa], sa]))
+        if not parts:
+            return
+        jj, ta, sa, qa, room, pp, cap = (np.concatenate(x) for x in zip(*parts, strict=True))
+        resource = cluster_of[pp] * n_t + sa  # requests sharing a (cluster, step)
+        order = np.lexsort((ta, room, resource))
+        res_o, qa_o = resource[order], qa[order]
+        before = np.cumsum(qa_o) - qa_o
+        start = np.r_[True, res_o[1:] != res_o[:-1]]
+        before = before - before[start][np.cumsum(start) - 1]
+        grant = np.empty_like(qa)
+        grant[order] = np.clip(cap[order] - before, 0.0, qa_o)
+        if rem_link is not None:
+            # requests of different origins on one shared link (other clusters) share it too
+            o_of = np.array([job["o_link"] for job in defer])[jj]
+            lrow = link_row[o_of, cluster_of[pp]]
+            limited = lrow < rem_link.shape[0] - 1
+            if limited.any():
+                idx = np.flatnonzero(limited)
+                key = lrow[idx] * n_t + sa[idx]
+                order_l = idx[np.lexsort((ta[idx], room[idx], key))]
+                key_o = lrow[order_l] * n_t + sa[order_l]
+                g_o = grant[order_l]
+                before_l = np.cumsum(g_o) - g_o
+                start_l = np.r_[True, key_o[1:] != key_o[:-1]]
+                before_l = before_l - before_l[start_l][np.cumsum(start_l) - 1]
+                spare_l = rem_link[lrow[order_l], sa[order_l]]
+                grant[order_l] = np.clip(spare_l - before_l, 0.0, g_o)
+        grant[grant <= _EPS] = 0.0
+        if grant.sum() <= _EPS:
+            return
+        for j, job in enumerate(defer):
+            sel = (jj == j) & (grant > 0)
+            if not sel.any():
+                continue
+            t_sel, s_sel, g_sel = ta[sel], sa[sel], grant[sel]
+            q = job["q_o"][:, t_sel].sum(axis=0)
+            shares = job["q_o"][:, t_sel] * (g_sel / q)
+            book(job, pp[sel], s_sel, g_sel, shares)
+            job["q_o"][:, t_sel] -= shares
+
+
+def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
+    """Merit-order heuristic, vectorised over time.
+
+    1. Classes without deferral, origin groups with the fewest eligible
+       clusters first (most constrained first): in every step the eligible
+       (cluster, tranche) slots are sorted by cost (one ``argsort`` along the
+       slot axis for all steps at once) and filled in that order.
+    2. Deferrable classes, all together, in rounds: every waiting arrival
+       ``t`` of every (class, origin group) picks the cheapest slot with
+       spare capacity among steps ``t .. t+window`` (:func:`_window_argmin`).
+       Requests for the same (cluster, step) are granted in order of least
+       spare capacity left in the requester's own window, then earliest
+       deadline, by a cumulative sum. Rounds repeat until all demand is
+       placed or no request can be granted; what is left is unmet when its
+       window expires.
+
+    Every round is a handful of numpy operations over (slot, step) arrays;
+    there is no loop over steps. The result satisfies every constraint (see
+    :func:`constraint_violations`); its objective is an upper bound on the
+    LP's.
+    """
+    p = problem
+    n_w, n_o, n_c, n_k, n_t = p.shape
+    n_p = n_c * n_k
+    cost_p = p.cost_per_eflops_h.reshape(n_p, n_t)
+    cluster_of = np.repeat(np.arange(n_c), n_k)
+    rem_tranche = p.tranche_capacity_eflops.reshape(n_p, n_t).copy()
+    rem_cluster = p.capacity_eflops.copy()
+    n_l = p.link_group_capacity_eflops.size
+    # spare capacity of each link group, plus a last row that never binds (no group)
+    rem_link = (
+        np.vstack(
+            [
+                np.repeat(p.link_group_capacity_eflops[:, None], n_t, axis=1),
+                np.full((1, n_t), np.inf),
+            ]
+        )
+        if n_l
+        else None
+    )
+    link_row = np.where(p.link_group >= 0, p.link_group, n_l)  # [O, C] row of rem_link
+    placed = np.zeros((n_w, n_o, n_c, n_t))
+    tranche = np.zeros((n_p, n_t))
+    unmet = np.zeros((n_w, n_o, n_t))
+    tt = np.arange(n_t)
+
+    jobs = []
+    for w in range(n_w):
+        for g in _origin_groups(p, w):
+            q_o = p.demand_eflops[w, g].copy()  # [G, T] remaining per origin
+            if q_o.max(initial=0.0) <= _EPS:
+                continue
+            slots = np.flatnonzero(p.eligible[w, g[0]][cluster_of])
+            if slots.size == 0:
+                unmet[w, g] = q_o
+                continue
+            o_link = int(g[0])  # link limits only occur for single-origin groups
+            merit = cost_p[slots] + p.transfer_cost_per_eflops_h[o_link, cluster_of[slots]][:, None]
+            jobs.append(
+                {
+                    "w": w,
+                    "origins": g,
+                    "q_o": q_o,
+                    "slots": slots,
+                    "o_link": o_link,
+                    "merit": merit,
+                    "window": int(p.window_steps[w]),
+                }
+            )
+
+    def available(job):
+        """Spare capacity of the job's slots [slot, T] (tranche, cluster, link)."""
+        slots = job["slots"]
+        cc = cluster_of[slots]
+        avail = np.minimum(rem_tranche[slots], rem_cluster[cc])
+        if rem_link is not None:
+            avail = np.minimum(avail, rem_link[link_row[job["o_link"], cc]])
+        return avail
+
+    def cluster_room(job, cl):
+        """Spare compute of clusters ``cl`` for the job [len(cl), T] (cluster, link)."""
+        room = rem_cluster[cl]
+        if rem_link is not None:
+            room = np.minimum(room, rem_link[link_row[job["o_link"], cl]])
+        return room
+
+    def book(job, pp, steps, amounts, weights_by_origin):
+        """Book ``amounts`` at tranche slots ``pp`` in ``steps``; split over origins."""
+        cc = cluster_of[pp]
+        np.subtract.at(rem_tranche, (pp, steps), amounts)
+        np.subtract.at(rem_cluster, (cc, steps), amounts)
+        np.add.at(tranche, (pp, steps), amounts)
+        if rem_link is not None:
+            np.subtract.at(rem_link, (link_row[job["o_link"], cc], steps), amounts)
+        for i, o in enumerate(job["origins"]):
+            np.add.at(placed, (job["w"], o, cc, steps), weights_by_origin[i])
+
+    # 1. no deferral: per-step merit order, most constrained origin groups first
+    for job in sorted(
+        (j for j in jobs if j["window"] == 0), key=lambda j: (j["slots"].size, j["w"])
+    ):
+        q_o = job["q_o"]
+        q = q_o.sum(axis=0)
+        order = np.argsort(job["merit"], axis=0, kind="stable")
+        for r in range(job["slots"].size):
+            if q.max() <= _EPS:
+                break
+            avail = available(job)
+            si = order[r]
+            g = np.clip(np.minimum(q, avail[si, tt]), 0.0, None)
+            g[g <= _EPS] = 0.0
+            with np.errstate(invalid="ignore", divide="ignore"):
+                frac = np.where(q > 0, g / q, 0.0)
+            share = q_o * frac
+            book(job, job["slots"][si], tt, g, share)
+            q_o -= share
+            q = q - g
+        q_o[q_o <= _EPS] = 0.0
+        unmet[job["w"], job["origins"]] += q_o
+
+    # 2. deferrable classes, jointly, in rounds. Up to `_PASSES` passes (stopping when
+    # all is served or two passes bring no better objective): arrivals left
+    # unserved by a pass are served first in the next one; the best pass is kept.
+    defer = [j for j in jobs if j["window"] > 0]
+    state = (rem_tranche, rem_cluster, placed, tranche, unmet) + (
+        (rem_link,) if rem_link is not None else ()
+    )
+    saved = [x.copy() for x in state]
+    for job in defer:
+        job["deadline"] = np.minimum(tt + job["window"], n_t - 1)
+        job["demand"] = job["q_o"].copy()
+        job["boost"] = np.zeros(n_t)
+        job["n_k"] = n_k
+    best_obj, best_state = np.inf, None
+    stale = 0
+    for _ in range(_PASSES if defer else 0):
+        for x, x0 in zip(state, saved, strict=True):
+            np.copyto(x, x0)
+        for job in defer:
+            job["q_o"] = job["demand"].copy()
+        _defer_rounds(defer, available, cluster_room, book, cluster_of, n_t, tt, link_row, rem_link)
+        left = 0.0
+        for job in defer:
+            q_o = job["q_o"]
+            q_o[q_o <= _EPS] = 0.0
+            for i, o in enumerate(job["origins"]):
+                unmet[job["w"], o] += np.bincount(job["deadline"], weights=q_o[i], minlength=n_t)
+            q = q_o.sum(axis=0)
+            job["boost"] += q > 0
+            left += q.sum()
+        obj = objective_value(p, placed, tranche.reshape(n_c, n_k, n_t), unmet)
+        stale += 1
+        if obj < best_obj:
+            best_obj, best_state, stale = obj, [x.copy() for x in state], 0
+        if left <= _EPS or stale >= 2:
+            break
+    if best_state is not None:
+        for x, x0 in zip(state, best_state, strict=True):
+            np.copyto(x, x0)
+
+    tranche3 = np.maximum(tranche.reshape(n_c, n_k, n_t), 0.0)
+    backlog = _backlog(p, placed, unmet)
+    obj = objective_value(p, placed, tranche3, unmet)
+    return DispatchResult(placed, tranche3, unmet, backlog, obj, "greedy")
+
+
+# --------------------------------------------------------------------------- LP
+
+
+def dispatch_lp(problem: DispatchProblem, *, time_limit_s: float | None = None) -> DispatchResult:
+    """Exact dispatch: the linear programme solved by HiGHS.
+
+    Variables: placement ``x[w,o,(c,k),t] >= 0`` for eligible ``(w,o,c)``;
+    backlog ``0 <= b[w,o,t] <= sum(d[w,o,t-D_w+1..t])`` for ``t < T-1``
+    (``b[T-1] = 0``); unmet ``u[w,o,t] >= 0``.
+
+    Constraints: conservation (1) per (w,o,t) as equalities; per (c,t)
+    ``sum x <= capacity``; per (c,k,t) ``sum x <= tranche capacity`` where
+    finite; per link group and step ``sum x <= link capacity``.
+
+    Objective: ``step_h * (sum((cost + transfer) x) + penalty * sum(u))``.
+
+    Parameters
+    ----------
+    problem : DispatchProblem
+    time_limit_s : float, optional
+        HiGHS time limit [s].
+
+    Raises
+    ------
+    RuntimeError
+        If HiGHS does not report an optimal solution.
+    """
+    p = problem
+    n_w, n_o, n_c, n_k, n_t = p.shape
+    n_p = n_c * n_k
+    cluster_of = np.repeat(np.arange(n_c), n_k)
+    cost_p = p.cost_per_eflops_h.reshape(n_p, n_t)
+    tt = np.arange(n_t)
+
+    # placement variables: one block of T per eligible (w, o, p)
+    ww, oo, pp = np.nonzero(p.eligible[:, :, cluster_of])
+    n_blocks = ww.size
+    n_x = n_blocks * n_t
+    x_w = np.repeat(ww, n_t)
+    x_o = np.repeat(oo, n_t)
+    x_p = np.repeat(pp, n_t)
+    x_c = cluster_of[x_p]
+    x_t = np.tile(tt, n_blocks)
+    x_cost = cost_p[x_p, x_t] + p.transfer_cost_per_eflops_h[x_o, x_c]
+
+    # backlog variables for deferrable classes, t = 0 .. T-2
+    defer_w = np.flatnonzero(p.window_steps > 0) if n_t > 1 else np.array([], dtype=int)
+    bw = np.repeat(defer_w, n_o)
+    bo = np.tile(np.arange(n_o), defer_w.size)
+    n_bt = n_t - 1
+    b_w = np.repeat(bw, n_bt)
+    b_o = np.repeat(bo, n_bt)
+    b_t = np.tile(np.arange(n_bt), bw.size)
+    n_b = b_w.size
+    csum = np.concatenate(
+        [np.zeros((n_w, n_o, 1)), np.cumsum(p.demand_eflops, axis=-1)], axis=-1
+    )  # csum[..., t+1] = sum d[0..t]
+    win = p.window_steps[b_w] if n_b else np.array([], dtype=int)
+    b_ub = csum[b_w, b_o, b_t + 1] - csum[b_w, b_o, np.maximum(b_t + 1 - win, 0)]
+
+    n_u = n_w * n_o * n_t
+    off_b = n_x
+    off_u = n_x + n_b
+    n_var = n_x + n_b + n_u
+
+    # conservation rows (w, o, t)
+    def bal_row(w, o, t):
+        return (w * n_o + o) * n_t + t
+
+    rows = [bal_row(x_w, x_o, x_t), bal_row(b_w, b_o, b_t), bal_row(b_w, b_o, b_t + 1)]
+    cols = [np.arange(n_x), off_b + np.arange(n_b), off_b + np.arange(n_b)]
+    vals = [np.ones(n_x), np.ones(n_b), -np.ones(n_b)]
+    rows.append(np.arange(n_u))
+    cols.append(off_u + np.arange(n_u))
+    vals.append(np.ones(n_u))
+    a_eq = sp.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(n_u, n_var),
+    )
+    b_eq = p.demand_eflops.reshape(-1)
+
+    # inequality rows
+    ub_rows, ub_cols, ub_rhs = [], [], []
+    n_rows = 0
+    # cluster capacity (c, t)
+    ub_rows.append(x_c * n_t + x_t)
+    ub_cols.append(np.arange(n_x))
+    ub_rhs.append(p.capacity_eflops.reshape(-1))
+    n_rows += n_c * n_t
+    # tranche capacity (p, t) where finite
+    tcap = p.tranche_capacity_eflops.reshape(n_p, n_t)
+    if np.isfinite(tcap).any():
+        sel = np.isfinite(tcap[x_p, x_t])
+        ub_rows.append(n_rows + x_p[sel] * n_t + x_t[sel])
+        ub_cols.append(np.flatnonzero(sel))
+        ub_rhs.append(np.where(np.isfinite(tcap), tcap, 1e30).reshape(-1))
+        n_rows += n_p * n_t
+    # link groups (l, t)
+    n_l = p.link_group_capacity_eflops.size
+    if n_l:
+        gid = p.link_group[x_o, x_c]
+        sel = gid >= 0
+        ub_rows.append(n_rows + gid[sel] * n_t + x_t[sel])
+        ub_cols.append(np.flatnonzero(sel))
+        ub_rhs.append(np.repeat(p.link_group_capacity_eflops, n_t))
+        n_rows += n_l * n_t
+    ub_r = np.concatenate(ub_rows)
+    a_ub = sp.csr_matrix(
+        (np.ones(ub_r.size), (ub_r, np.concatenate(ub_cols))), shape=(n_rows, n_var)
+    )
+    b_ub_rhs = np.concatenate(ub_rhs)
+    # drop empty rows (e.g. unreachable clusters, padded 1e30 rows)
+    nonempty = np.diff(a_ub.indptr) > 0
+    a_ub = a_ub[nonempty]
+    b_ub_rhs = b_ub_rhs[nonempty]
+
+    c_vec = (
+        np.concatenate([x_cost, np.zeros(n_b), np.full(n_u, p.unmet_penalty_per_eflops_h)])
+        * p.step_h
+    )
+    bounds = np.zeros((n_var, 2))
+    bounds[:, 1] = np.inf
+    bounds[off_b:off_u, 1] = b_ub
+    options = {"presolve": True}
+    if time_limit_s is not None:
+        options["time_limit"] = float(time_limit_s)
+    res = linprog(
+        c_vec,
+        A_ub=a_ub if a_ub.shape[0] else None,
+        b_ub=b_ub_rhs if a_ub.shape[0] else None,
+        A_eq=a_eq,
+        b_eq=b_eq,
+        bounds=bounds,
+        method="highs",
+        options=options,
+    )
+    if res.status != 0:
+        raise RuntimeError(f"HiGHS did not solve the dispatch LP: {res.message}")
+    sol = np.maximum(res.x, 0.0)
+    xs = sol[:n_x]
+    placed = np.zeros((n_w, n_o, n_c, n_t))
+    np.add.at(placed, (x_w, x_o, x_c, x_t), xs)
+    tranche = np.zeros((n_p, n_t))
+    np.add.at(tranche, (x_p, x_t), xs)
+    unmet = sol[off_u:].reshape(n_w, n_o, n_t)
+    backlog = np.zeros((n_w, n_o, n_t))
+    if n_b:
+        backlog[b_w, b_o, b_t] = sol[off_b:off_u]
+    tranche3 = tranche.reshape(n_c, n_k, n_t)
+    return DispatchResult(placed, tranche3, unmet, backlog, float(res.fun), "lp")
