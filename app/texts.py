@@ -118,6 +118,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "yes": ("yes", "是"),
     "no": ("no", "否"),
     "delta.help": ("Change against the unmodified scenario.", "相对未调整情景的变化。"),
+    "ops.carbon_mt": ("Carbon {year}", "{year} 年碳排放"),
+    "ops.cost_bn_cny": ("Energy cost {year}", "{year} 年能源成本"),
+    "ops.renewable_share": ("Renewable share {year}", "{year} 年可再生能源占比"),
+    "ops.unmet_share": ("Unmet demand {year}", "{year} 年未满足需求"),
+    "ops.east_in_west_share": ("East served in west {year}", "{year} 年东部需求西部算"),
     "map": ("Clusters: size by peak power, colour by PUE", "集群分布：大小为峰值功率，颜色为 PUE"),
     "energy_by_cluster": ("Annual energy by cluster", "各集群年能耗"),
     "power_series": (

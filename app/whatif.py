@@ -47,9 +47,37 @@ MAX_POINTS = 800
 BIN_HOURS = (1, 2, 3, 6, 12, 24, 168)
 #: Points drawn per load-duration curve.
 LDC_POINTS = 400
-#: Per-step (cluster, time) totals that later layers add (DESIGN.md); shown as
-#: annual headline figures whenever a run has them.
-EXTRA_TOTALS = ("carbon_tco2", "cost_cny")
+#: Annual operations figures (dispatch and grid layers), shown whenever a run has
+#: them: name → unit of the headline figure.
+OPS_UNITS = {
+    "carbon_mt": "MtCO2",
+    "cost_bn_cny": "bn CNY",
+    "renewable_share": "%",
+    "unmet_share": "%",
+    "east_in_west_share": "%",
+}
+
+
+def _operations(summary: xr.Dataset) -> dict[str, np.ndarray]:
+    """Annual totals over clusters of the operations layers' summary variables
+    (the same totals as ``suanli compare``), by year."""
+    out: dict[str, np.ndarray] = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if "carbon_tco2" in summary:
+            out["carbon_mt"] = summary["carbon_tco2"].values.sum(axis=0) / 1e6
+        if "cost_cny" in summary:
+            out["cost_bn_cny"] = summary["cost_cny"].values.sum(axis=0) / 1e9
+        if "renewable_share" in summary:
+            e = summary["energy_twh"].values
+            share = np.nan_to_num(summary["renewable_share"].values)
+            out["renewable_share"] = (share * e).sum(axis=0) / e.sum(axis=0) * 100
+        if "class_unmet_mean_eflops" in summary:
+            demand = summary["class_demand_mean_eflops"].values.sum(axis=0)
+            unmet = summary["class_unmet_mean_eflops"].values.sum(axis=0)
+            out["unmet_share"] = np.where(demand > 0, unmet / demand, np.nan) * 100
+        if "east_served_in_west_share" in summary:
+            out["east_in_west_share"] = summary["east_served_in_west_share"].values * 100
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -505,7 +533,9 @@ def bundle(ds: xr.Dataset) -> dict[str, Any]:
     facility = ds["facility_power_mw"].values
     total = facility.sum(axis=0)
 
-    frame = summary.to_dataframe().reset_index()
+    # (cluster, year) variables only: later layers add (workload, year), (region, year)
+    by_cluster = [v for v in summary.data_vars if summary[v].dims == ("cluster", "year")]
+    frame = summary[by_cluster].to_dataframe().reset_index()
     frame["cluster"] = frame["cluster"].astype(str)
     frame = frame.merge(
         pd.DataFrame(
@@ -526,9 +556,10 @@ def bundle(ds: xr.Dataset) -> dict[str, Any]:
             "capacity_eflops": summary["capacity_eflops"].values.sum(axis=0),
         }
     )
-    extras = [name for name in EXTRA_TOTALS if name in ds and ds[name].dims == ("cluster", "time")]
-    for name in extras:
-        totals[name] = np.add.reduceat(ds[name].values.sum(axis=0), starts)
+    ops = _operations(summary)
+    extras = list(ops)
+    for name, values in ops.items():
+        totals[name] = values
 
     hours = bin_hours(len(times), step_h)
     per_bin = round(hours / step_h)

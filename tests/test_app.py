@@ -295,18 +295,31 @@ def test_saved_what_if_appears_on_the_compare_page():
     assert saved["description"].iloc[0] == "pue=1.3"
 
 
-def test_carbon_and_cost_totals_appear_when_a_run_has_them(minimal):
-    """Forward compatibility with the grid layer: per-step carbon_tco2 is summed by year."""
+def test_operations_figures_appear_when_a_run_has_them():
+    """Dispatch and grid layers: carbon, cost, renewables and unmet demand headlines are
+    the annual totals of sim.summarize over clusters (as `suanli compare`)."""
+    at = start("yangtze_delta.yaml")
+    summary = sim.summarize(sim.run(sim.load_scenario(SCENARIOS / "yangtze_delta.yaml")))
+    carbon_mt = float(summary["carbon_tco2"].sum()) / 1e6
+    assert number(metric(at, "Carbon 2025").value) == pytest.approx(carbon_mt, rel=5e-4)
+    cost_bn = float(summary["cost_cny"].sum()) / 1e9
+    assert number(metric(at, "Energy cost 2025").value) == pytest.approx(cost_bn, rel=5e-4)
+    unmet = float(metric(at, "Unmet demand 2025").value.rstrip("%"))
+    assert 0 <= unmet <= 100
+    # a higher PUE draws more energy from the same grids: more carbon and cost
+    at.slider(key="w_pue").set_value(1.5).run()
+    assert metric(at, "Carbon 2025").delta.startswith("+")
+    assert metric(at, "Energy cost 2025").delta.startswith("+")
+
+
+def test_summary_table_has_one_row_per_cluster_and_year():
     whatif = app_module("whatif")
-    ds = sim.run(sim.load_scenario(minimal))
-    # 0.57 tCO2/MWh (an illustrative grid factor) on 6,200.2 MWh = 3,534 tCO2
-    ds["carbon_tco2"] = ds["energy_mwh"] * 0.57
-    ds["carbon_tco2"].attrs = {"units": "tCO2", "long_name": "carbon emissions"}
+    ds = sim.run(sim.load_scenario(SCENARIOS / "yangtze_delta.yaml"))
     res = whatif.bundle(ds)
-    assert res["meta"]["extras"] == ["carbon_tco2"]
-    head = whatif.headline(res, 2025, None)
-    assert head["carbon_tco2"] == pytest.approx(MINIMAL_GWH * 1e3 * 0.57, rel=1e-12)
-    assert head["carbon_tco2"] == pytest.approx(3534, abs=1)
+    assert len(res["summary"]) == 4  # 4 clusters x 1 year, despite workload/region dims
+    assert res["summary"]["energy_twh"].sum() == pytest.approx(
+        float(res["totals"]["energy_twh"].iloc[0])
+    )
 
 
 def test_scope_applies_sliders_to_one_cluster_only():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import charts
 import streamlit as st
 from state import current
-from texts import long_name, t
-from whatif import format_energy, format_power, headline
+from texts import t
+from whatif import OPS_UNITS, format_energy, format_power, headline
 
 cur = current()  # stops the page, saying why, when there is no what-if
 
@@ -68,17 +68,16 @@ cols[3].metric(
 )
 
 extras = res["meta"].get("extras", [])
-if extras:  # carbon and cost, once the grid layer provides them
-    cols = st.columns(4)
-    for col, name in zip(cols, extras, strict=False):
-        attrs = res["attrs"][name]
+if extras:  # carbon, cost, renewables, unmet demand: once dispatch and grid give them
+    cols = st.columns(len(extras))
+    for col, name in zip(cols, extras, strict=True):
+        unit = OPS_UNITS[name]
+        sep = "" if unit == "%" else " "
         col.metric(
-            f"{long_name(attrs['long_name'])} {cur.year}",
-            f"{now[name]:,.4g} {attrs['units']}",
-            _delta(
-                now[name], was.get(name, now[name]), lambda v, u=attrs["units"]: f"{v:,.4g} {u}"
-            ),
-            delta_color="inverse",
+            t(f"ops.{name}", year=cur.year),
+            f"{now[name]:,.4g}{sep}{unit}",
+            _delta(now[name], was.get(name, now[name]), lambda v, u=unit, p=sep: f"{v:,.3g}{p}{u}"),
+            delta_color="off" if name == "east_in_west_share" else "inverse",
             help=t("delta.help"),
         )
 
