@@ -35,7 +35,7 @@ def map_of_clusters(res: dict[str, Any], year: int) -> alt.Chart:
             "peak_facility_power_mw:Q",
             title=axis_lines(attrs["summary.peak_facility_power_mw"]),
             scale=alt.Scale(range=[60, 1600]),
-            legend=alt.Legend(**legend, orient="bottom", direction="horizontal"),
+            legend=alt.Legend(**legend, orient="bottom", direction="horizontal", tickCount=3),
         ),
         color=alt.Color(
             "mean_pue:Q",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import charts
 import streamlit as st
 from state import current
@@ -23,12 +25,14 @@ now = headline(res, cur.year, cur.target_eflops)
 was = headline(base, cur.year, cur.target_eflops)
 
 
-def _delta(new: float, old: float, fmt) -> str | None:
-    if not cur.modified or new == old:
+def _delta(new: float, old: float, fmt, relative: bool = True) -> str | None:
+    """Change against the unmodified scenario, ASCII sign first (Streamlit reads the
+    arrow's direction from it), with the relative change."""
+    if not cur.modified or new == old or not (math.isfinite(new) and math.isfinite(old)):
         return None
     change = new - old
-    pct = f" ({change / old:+.1%})" if old else ""
-    return ("+" if change > 0 else "−") + fmt(abs(change)) + pct
+    pct = f" ({change / old:+.1%})" if old and relative else ""
+    return ("+" if change > 0 else "-") + fmt(abs(change)) + pct
 
 
 cols = st.columns(4)
@@ -72,11 +76,17 @@ if extras:  # carbon, cost, renewables, unmet demand: once dispatch and grid giv
     cols = st.columns(len(extras))
     for col, name in zip(cols, extras, strict=True):
         unit = OPS_UNITS[name]
-        sep = "" if unit == "%" else " "
+        share = unit == "%"
         col.metric(
-            t(f"ops.{name}", year=cur.year),
-            f"{now[name]:,.4g}{sep}{unit}",
-            _delta(now[name], was.get(name, now[name]), lambda v, u=unit, p=sep: f"{v:,.3g}{p}{u}"),
+            f"{t(f'ops.{name}', year=cur.year)} [{unit}]",
+            f"{now[name]:,.4g}",
+            # shares change in percentage points, not relative
+            _delta(
+                now[name],
+                was.get(name, now[name]),
+                lambda v, s=share: f"{v:,.3g}" + (" pp" if s else ""),
+                relative=not share,
+            ),
             delta_color="off" if name == "east_in_west_share" else "inverse",
             help=t("delta.help"),
         )
