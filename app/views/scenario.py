@@ -87,7 +87,10 @@ if extras:  # carbon, cost, renewables, unmet demand: once dispatch and grid giv
                 lambda v, s=share: f"{v:,.3g}" + (" pp" if s else ""),
                 relative=not share,
             ),
-            delta_color="off" if name == "east_in_west_share" else "inverse",
+            # more renewables is good; east-served-in-west is neither good nor bad
+            delta_color={"renewable_share": "normal", "east_in_west_share": "off"}.get(
+                name, "inverse"
+            ),
             help=t("delta.help"),
         )
 
