@@ -19,7 +19,17 @@ import streamlit as st
 import xarray as xr
 import yaml
 from texts import LANGUAGES, t
-from whatif import Settings, bundle, defaults, error_text, overrides, scenario_yaml
+from whatif import (
+    DISPATCH_OBJECTIVES,
+    DISPATCH_POLICIES,
+    Settings,
+    bundle,
+    defaults,
+    dispatch_defaults,
+    error_text,
+    overrides,
+    scenario_yaml,
+)
 
 import sim
 from sim.errors import ScenarioError
@@ -375,6 +385,34 @@ def _settings(info: dict[str, Any], scope: str | None) -> Settings:
                 t("pue_slope.help"),
                 fmt="%.3f",
             )
+    policy = objective = carbon_price = None
+    dispatch = dispatch_defaults(info["raw"])
+    if dispatch is not None:
+        with st.expander(t("dispatch")):
+            policy = st.selectbox(
+                t("dispatch.policy"),
+                DISPATCH_POLICIES,
+                key=_initial(WIDGET_PREFIX + "dispatch_policy", dispatch["policy"]),
+                help=t("dispatch.policy.help"),
+            )
+            objective = st.selectbox(
+                t("dispatch.objective"),
+                DISPATCH_OBJECTIVES,
+                key=_initial(WIDGET_PREFIX + "dispatch_objective", dispatch["objective"]),
+                help=t("dispatch.objective.help"),
+            )
+            carbon_price = _slider(
+                "carbon_price",
+                t("dispatch.carbon_price"),
+                0.0,
+                500.0,
+                dispatch["carbon_price"],
+                10.0,
+                t("dispatch.carbon_price.help"),
+                fmt="%.0f",
+            )
+        policy = None if policy == dispatch["policy"] else policy
+        objective = None if objective == dispatch["objective"] else objective
     overheads, efficiencies = [], []
     with st.expander(t("hardware")):
         if not d.node_overhead and not d.efficiency:
@@ -407,6 +445,9 @@ def _settings(info: dict[str, Any], scope: str | None) -> Settings:
         efficiency=tuple(efficiencies),
         free_cooling_below_c=threshold,
         pue_slope_per_k=slope,
+        dispatch_policy=policy,
+        dispatch_objective=objective,
+        carbon_price_cny_per_tco2=carbon_price,
     )
 
 

@@ -75,6 +75,23 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "作用范围内采用气候 PUE 模型的集群：高于阈值时 "
         "PUE = min(上限, 基准 + 斜率 ×（T − 阈值）)。",
     ),
+    "dispatch": ("Dispatch", "调度"),
+    "dispatch.policy": ("Policy", "调度策略"),
+    "dispatch.policy.help": (
+        "optimize: any cluster within the latency budget; stay_local: each origin at "
+        "its home cluster only.",
+        "optimize：时延预算内任一集群；stay_local：各需求源只在本地集群。",
+    ),
+    "dispatch.objective": ("Objective", "优化目标"),
+    "dispatch.objective.help": (
+        "cost, carbon, or mix (energy cost + carbon price x emissions).",
+        "cost（成本）、carbon（碳排放）或 mix（能源成本 + 碳价 × 排放）。",
+    ),
+    "dispatch.carbon_price": ("Carbon price [CNY/tCO2]", "碳价 [CNY/tCO2]"),
+    "dispatch.carbon_price.help": (
+        "Carbon weight of the mix objective.",
+        "mix 目标中的碳排放权重。",
+    ),
     "capacity_scale": ("Capacity × (build-out size)", "装机规模倍数"),
     "capacity_scale.help": (
         "Multiplies every capacity point and addition (compute, MW or racks) in scope.",

@@ -109,6 +109,11 @@ class Settings:
         Climate PUE models: ambient temperature below which PUE stays at base [degC].
     pue_slope_per_k : float or None
         Climate PUE models: PUE rise per kelvin above that temperature [1/K].
+    dispatch_policy, dispatch_objective : str or None
+        ``dispatch.policy`` (optimize, stay_local) and ``dispatch.objective`` (cost,
+        carbon, mix) of scenarios with a ``dispatch:`` section.
+    carbon_price_cny_per_tco2 : float or None
+        ``dispatch.carbon_price``, the carbon weight of the mix objective [CNY/tCO2].
     """
 
     pue: float | None = None
@@ -120,6 +125,9 @@ class Settings:
     efficiency: tuple[tuple[str, float], ...] = field(default_factory=tuple)
     free_cooling_below_c: float | None = None
     pue_slope_per_k: float | None = None
+    dispatch_policy: str | None = None
+    dispatch_objective: str | None = None
+    carbon_price_cny_per_tco2: float | None = None
 
     def is_default(self) -> bool:
         return self == Settings()
@@ -219,6 +227,26 @@ def adjustable_hardware(raw: Mapping) -> dict[str, float]:
         if entry and "peak_flops" in entry and "power" in entry and "efficiency" not in entry:
             out[name] = _number(entry.get("node_overhead", 1.0), f"hardware.{name}.node_overhead")
     return out
+
+
+#: Choices of the dispatch section (sim.schema) and their defaults.
+DISPATCH_POLICIES = ("optimize", "stay_local")
+DISPATCH_OBJECTIVES = ("cost", "carbon", "mix")
+
+
+def dispatch_defaults(raw: Mapping) -> dict[str, Any] | None:
+    """The scenario's dispatch policy, objective and carbon price [CNY/tCO2], or None
+    without a ``dispatch:`` section."""
+    sec = raw.get("dispatch")
+    if not isinstance(sec, Mapping):
+        return None
+    return {
+        "policy": str(sec.get("policy", "optimize")),
+        "objective": str(sec.get("objective", "cost")),
+        "carbon_price": parse_quantity(
+            sec.get("carbon_price", 0), "CNY/tCO2", "dispatch.carbon_price"
+        ),
+    }
 
 
 def efficiency_hardware(raw: Mapping) -> dict[str, tuple[str, float]]:
@@ -397,6 +425,14 @@ def overrides(
                     f"{path}.fleet", cl["fleet"], settings.capacity_scale, settings.delay_years
                 )
             )
+    if "dispatch" in raw:
+        for key, value in (
+            ("policy", settings.dispatch_policy),
+            ("objective", settings.dispatch_objective),
+            ("carbon_price", settings.carbon_price_cny_per_tco2),
+        ):
+            if value is not None:
+                out[f"dispatch.{key}"] = value
     own = raw.get("hardware") or {}
     added: dict[str, dict[str, Any]] = {}
     changes = [(n, "node_overhead", v) for n, v in settings.node_overhead]

@@ -447,3 +447,23 @@ def test_climate_pue_sliders():
     # eq. (2) with slope 0: PUE = base, 1.2, every hour
     pue = back["pue"].sel(cluster="jiashan").values
     assert pue.min() == pytest.approx(1.2) and pue.max() == pytest.approx(1.2)
+
+
+def test_dispatch_policy_matches_the_scenario_variant():
+    at = start("yangtze_delta.yaml")
+    before = energy_gwh(at)
+    at.sidebar.selectbox(key="w_dispatch_policy").set_value("stay_local").run()
+    assert not at.exception, at.exception
+    # the variant stay-local sets dispatch.policy: stay_local, nothing else
+    ds = sim.run(sim.load_scenario(SCENARIOS / "yangtze_delta.yaml", variant="stay-local"))
+    assert energy_gwh(at) == pytest.approx(float(ds["energy_mwh"].sum()) / 1e3, rel=5e-4)
+    assert energy_gwh(at) != pytest.approx(before, rel=1e-6)
+    assert yaml.safe_load(exported(at))["dispatch"]["policy"] == "stay_local"
+
+
+def test_carbon_objective_emits_no_more_than_the_cost_objective():
+    at = start("yangtze_delta.yaml")  # objective: cost
+    cost_objective = number(metric(at, "Carbon 2025").value)
+    at.sidebar.selectbox(key="w_dispatch_objective").set_value("carbon").run()
+    assert not at.exception, at.exception
+    assert number(metric(at, "Carbon 2025").value) <= cost_objective * (1 + 1e-9)
