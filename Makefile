@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/east_data_west_compute.yaml
 
-.PHONY: run test lint format bench clean
+# Headless Chromium for the browser test of the app, and a CJK font for its 中文
+# screenshots (Debian packages; installed only if missing; we run as root).
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run app test lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +20,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/suanli run $(SCENARIO) --out results/$(notdir $(SCENARIO:.yaml=.nc)) --plot results/$(notdir $(SCENARIO:.yaml=.png))
 
+app: $(STAMP)
+	$(BIN)/suanli app
+
+$(CHROMIUM):
+	apt-get update && apt-get install -y chromium chromium-driver fonts-wqy-zenhei
+
 lint: $(STAMP)
 	$(BIN)/ruff check sim app tests benchmarks
 	$(BIN)/ruff format --check sim app tests benchmarks
@@ -24,7 +34,7 @@ format: $(STAMP)
 	$(BIN)/ruff format sim app tests benchmarks
 	$(BIN)/ruff check --fix sim app tests benchmarks
 
-test: lint
+test: lint $(CHROMIUM)
 	$(BIN)/pytest
 
 bench: $(STAMP)

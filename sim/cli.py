@@ -11,6 +11,7 @@ import json
 import math
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -230,6 +231,40 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             )
             print(" " * (width + 2) + cells.lstrip())
     return 0
+
+
+def app_path() -> Path:
+    """The Streamlit entry script, ``app/streamlit_app.py`` beside the package."""
+    return Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py"
+
+
+def _cmd_app(args: argparse.Namespace) -> int:
+    import importlib.util
+    import os
+
+    script = app_path()
+    if not script.is_file():
+        raise ScenarioError(
+            "the app is not installed here (run from a source checkout)", file=str(script)
+        )
+    if importlib.util.find_spec("streamlit") is None:
+        raise ScenarioError(
+            "streamlit is not installed; install the app extra: pip install -e '.[app]'"
+        )
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script)]
+    cmd += ["--server.port", str(args.port), "--server.address", args.address]
+    cmd += ["--server.maxUploadSize", "1", "--browser.gatherUsageStats", "false"]
+    cmd += ["--client.toolbarMode", "minimal"]
+    if args.headless:
+        cmd += ["--server.headless", "true"]
+    extra = list(args.streamlit_args or [])
+    cmd += extra[1:] if extra[:1] == ["--"] else extra
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # streamlit takes this process over: signals (Ctrl-C, SIGTERM) reach it directly
+    os.execve(sys.executable, cmd, env)
+    return 0  # not reached
 
 
 #: Operations columns of ``suanli compare`` (header, format), when the scenario has them.
@@ -627,6 +662,18 @@ def build_parser() -> argparse.ArgumentParser:
     p_rep.add_argument("--no-plots", action="store_true", help="print only, write no charts")
     p_rep.add_argument("--json", action="store_true", help="print the report as JSON")
     p_rep.set_defaults(func=_cmd_report)
+
+    p_app = sub.add_parser(
+        "app",
+        help="start the Streamlit what-if app (streamlit run app/streamlit_app.py)",
+        description="Start the what-if app. Options after -- go to 'streamlit run', "
+        "e.g. suanli app -- --theme.base dark",
+    )
+    p_app.add_argument("--port", type=int, default=8501, help="port to serve on (8501)")
+    p_app.add_argument("--address", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    p_app.add_argument("--headless", action="store_true", help="do not open a browser window")
+    p_app.add_argument("streamlit_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    p_app.set_defaults(func=_cmd_app)
 
     p_pipe = sub.add_parser(
         "pipeline", help="Monte Carlo of the build-out pipeline: P10/P50/P90 and target odds"

@@ -19,6 +19,7 @@ the same), so a crash never duplicates or loses a sample.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -141,11 +142,30 @@ def _run_serial(spec: SweepSpec, todo: list[int], sink: Callable) -> None:
         sink(k, evaluate_chunk(spec, k))
 
 
+@contextlib.contextmanager
+def _spawn_without_main():
+    """Spawned workers need only ``sim``: keep them from re-importing the parent's
+    ``__main__`` (a script without a main guard, Streamlit's app, a notebook),
+    which may not import, or may run, there."""
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    saved = {k: main.__dict__[k] for k in ("__spec__", "__file__") if k in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__spec__ = None
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
+
+
 def _run_processes(spec: SweepSpec, todo: list[int], sink: Callable, workers: int) -> None:
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn")  # safe with threads (Dask, BLAS) in the parent
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with _spawn_without_main(), ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         pending = {}
         queue = list(todo)
         # keep at most 2 chunks per worker in flight: bounded memory for results
@@ -165,14 +185,15 @@ def _run_dask(
 
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=workers or 2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            silence_logs=40,
-        )
+        with _spawn_without_main():  # the nannies spawn their workers now
+            cluster = LocalCluster(
+                n_workers=workers or 2,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                silence_logs=40,
+            )
         client = Client(cluster)
     else:
         try:

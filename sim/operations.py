@@ -748,7 +748,6 @@ def dispatch_problems(scenario: Any, times: np.ndarray, fleet: Any, pue: np.ndar
     ren = renewable_mw(scenario, times)
     hod = _hour_of_day(times)
     e = marginal_mw * step_h  # MWh per EFLOPS-step
-    safe_m = np.where(marginal_mw > 0, marginal_mw, np.inf)
     if all(g is None for g in grids):
         # no grid data: a single unlimited tranche; objective = facility energy
         cost = e[:, None, :]
@@ -765,7 +764,13 @@ def dispatch_problems(scenario: Any, times: np.ndarray, fleet: Any, pue: np.ndar
         idle_left = np.maximum(idle_mw - ren, 0.0)
         grid_free = np.maximum(grid_cap - idle_left, 0.0)
         imp_free = np.maximum(imp_cap - np.maximum(idle_left - grid_cap, 0.0), 0.0)
-        tcap = np.stack([ren_free / safe_m, grid_free / safe_m, imp_free / safe_m], axis=1)
+        # compute each power tranche can carry; a cluster with no installed compute
+        # (marginal power 0) carries none, even under an unlimited grid cap
+        has = marginal_mw > 0
+        denom = np.where(has, marginal_mw, 1.0)
+        tcap = np.stack(
+            [np.where(has, free / denom, 0.0) for free in (ren_free, grid_free, imp_free)], axis=1
+        )
         kw = dict(
             objective=dspec.objective, carbon_price_cny_per_tco2=dspec.carbon_price_cny_per_tco2
         )

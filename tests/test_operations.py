@@ -284,3 +284,24 @@ def test_run_invariants(cap_mw, rt, train, wind):
         else ds["renewable_power_mw"] + ds["grid_power_mw"] + ds["import_power_mw"]
     )
     np.testing.assert_allclose(supplied.values, ds["facility_power_mw"].values, atol=1e-6)
+
+
+def test_cluster_without_capacity_under_unlimited_grid_cap():
+    # Regression: a cluster with no installed compute yet and no grid cap gave inf/inf = NaN
+    # tranche capacities and a ValueError. It must carry nothing, and the run must succeed.
+    import sim
+    from tests.conftest import SCENARIOS
+
+    scenario = sim.load_scenario(
+        SCENARIOS / "east_data_west_compute.yaml",
+        overrides={
+            "horizon.end": "2024-01-31",
+            "clusters.yangtze-demo-zone.fleet.additions.0.year": 2025,  # not built until 2025
+            "clusters.yangtze-demo-zone.fleet.additions.1.year": 2025,
+        },
+    )
+    ds = sim.run(scenario)
+    served = ds["served_eflops"].sel(cluster="yangtze-demo-zone")
+    assert float(ds["capacity_eflops"].sel(cluster="yangtze-demo-zone").max()) == 0.0
+    assert float(served.max()) == 0.0
+    assert np.isfinite(ds["energy_mwh"].values).all()

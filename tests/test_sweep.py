@@ -16,7 +16,7 @@ import yaml
 
 import sim
 from sim.cli import main
-from sim.execute import committed_chunks, open_store
+from sim.execute import _spawn_without_main, committed_chunks, open_store
 from sim.sweep import load_sweep, quantiles, sobol_indices
 from tests.conftest import MINIMAL, ROOT
 
@@ -153,9 +153,14 @@ def test_same_seed_same_results_on_every_executor_and_other_seeds_differ(tmp_pat
     # (the --scheduler path; --workers N starts the same kind of cluster itself)
     from dask.distributed import LocalCluster
 
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
-    ) as cluster:
+    # (spawned workers must not re-import this process's __main__: under pytest it
+    # may be a Streamlit app left by the app tests)
+    with (
+        _spawn_without_main(),
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+        ) as cluster,
+    ):
         dask = sim.sweep(spec, tmp_path / "d.zarr", scheduler=cluster.scheduler_address)
     _assert_same(serial, processes)
     _assert_same(serial, dask)

@@ -1,0 +1,591 @@
+"""Cached loaders and runs, and the sidebar every page shares.
+
+The sidebar leaves the current what-if in ``st.session_state["current"]``
+(a :class:`Current`); the pages read it. Runs are cached by (scenario file,
+its modification stamp, variant, overrides), so a slider moved back to an
+earlier value costs nothing, and the unmodified scenario is run once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import streamlit as st
+import xarray as xr
+import yaml
+from texts import LANGUAGES, t
+from whatif import (
+    DISPATCH_OBJECTIVES,
+    DISPATCH_POLICIES,
+    Settings,
+    bundle,
+    defaults,
+    dispatch_defaults,
+    error_text,
+    overrides,
+    scenario_yaml,
+)
+
+import sim
+from sim.errors import ScenarioError
+
+__all__ = ["Current", "current", "dataset", "load", "results", "shipped", "sidebar"]
+
+SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
+#: Shown first: the default scenario, then the Zhejiang reconciliation.
+PREFERRED = ("east_data_west_compute.yaml", "zhejiang_2025.yaml", "minimal.yaml")
+#: Largest accepted upload [byte] (1 MB).
+UPLOAD_LIMIT = 1024 * 1024
+WIDGET_PREFIX = "w_"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A scenario file: shipped, or an upload copied to a temporary file."""
+
+    path: str
+    stamp: str  # modification time or content hash: part of every cache key
+    shown_as: str  # the name to show in messages
+
+
+@dataclass
+class Current:
+    """The what-if the sidebar describes."""
+
+    source: Source
+    variant: str | None
+    info: dict[str, Any]
+    settings: Settings
+    overrides: dict[str, Any]
+    year: int
+    target_eflops: float | None
+    base: dict[str, Any] = field(repr=False)
+    results: dict[str, Any] = field(repr=False)
+    scope: str | None = None  # the one cluster the sliders change; None: all
+
+    def describe(self) -> str:
+        """The changed settings, and where they apply."""
+        text = self.settings.describe()
+        return f"{text} ({self.scope})" if text and self.scope else text
+
+    @property
+    def modified(self) -> bool:
+        return bool(self.overrides)
+
+
+# ---------------------------------------------------------------------------
+# Cached pieces
+
+
+@st.cache_data(show_spinner=False)
+def shipped(directory: str = str(SCENARIO_DIR)) -> list[str]:
+    """Shipped scenario files, the default first."""
+    files = sorted(Path(directory).glob("*.yaml"))
+    rank = {name: i for i, name in enumerate(PREFERRED)}
+    files.sort(key=lambda p: (rank.get(p.name, len(rank)), p.name))
+    return [str(p) for p in files]
+
+
+def shipped_source(path: str) -> Source:
+    p = Path(path)
+    return Source(str(p), str(p.stat().st_mtime_ns), p.name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _upload_file(name: str, digest: str, data: bytes) -> str:
+    folder = Path(tempfile.mkdtemp(prefix="suanli-upload-"))
+    path = folder / (Path(name).name or "upload.yaml")
+    path.write_bytes(data)
+    return str(path)
+
+
+def upload_source(name: str, data: bytes) -> Source:
+    digest = hashlib.sha256(data).hexdigest()
+    return Source(_upload_file(name, digest, data), digest, Path(name).name)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def load(path: str, stamp: str, variant: str | None, shown_as: str) -> dict[str, Any]:
+    """Scenario facts the sidebar needs, or ``{"error": one line}``."""
+    try:
+        scenario = sim.load_scenario(path, variant=variant)
+        return {
+            "error": None,
+            "name": scenario.name,
+            "description": scenario.description,
+            "variants": scenario.variants(),
+            "raw": scenario.raw,
+            "defaults": defaults(scenario.raw),
+            "precision": scenario.reporting_precision,
+            "clusters": scenario.cluster_names,
+        }
+    except ScenarioError as err:
+        return {"error": error_text(err, path, shown_as)}
+
+
+@st.cache_data(show_spinner="Running the scenario… 运行中…", max_entries=64)
+def results(
+    path: str, stamp: str, variant: str | None, overrides: dict[str, Any], shown_as: str = ""
+) -> dict[str, Any]:
+    """Run one what-if and keep what the pages draw (see :func:`whatif.bundle`)."""
+    try:
+        return {"error": None, **bundle(_run(path, variant, overrides))}
+    except ScenarioError as err:
+        return {"error": error_text(err, path, shown_as)}
+    except Exception as err:  # a failure inside sim: one line here, never a traceback
+        return {"error": _failure(err, path, shown_as)}
+
+
+def _failure(err: Exception, path: str, shown_as: str) -> str:
+    """One line for an unexpected failure inside the simulator (a bug to report)."""
+    text = f"{type(err).__name__}: {err}".replace(path, shown_as).splitlines()[0]
+    return f"the simulation failed ({text}); please report it with the scenario"
+
+
+def _run(path: str, variant: str | None, overrides: dict[str, Any]) -> xr.Dataset:
+    return sim.run(sim.load_scenario(path, overrides=overrides, variant=variant))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def dataset(path: str, stamp: str, variant: str | None, overrides_yaml: str) -> xr.Dataset:
+    """The full dataset of a what-if (for export), shared, not copied."""
+    return _run(path, variant, yaml.safe_load(overrides_yaml) or {})
+
+
+@st.cache_data(show_spinner="Monte Carlo of the build-out… 建设进度蒙特卡洛…", max_entries=16)
+def pipeline(
+    path: str, stamp: str, variant: str | None, overrides: dict[str, Any], samples: int
+) -> dict[str, Any]:
+    """Monte Carlo of the project pipeline (``suanli pipeline``): P10/P50/P90 of the
+    capacity online by month and, per target, its probability."""
+    import pandas as pd
+
+    from sim.pipeline import monte_carlo_summary, run_monte_carlo
+    from sim.pipeline_io import pipeline_spec
+
+    try:
+        scenario = sim.load_scenario(path, overrides=overrides, variant=variant)
+        ds = run_monte_carlo(pipeline_spec(scenario), scenario.seed, samples)
+    except ScenarioError as err:
+        return {"error": str(err)}
+    except Exception as err:  # a failure inside sim: one line here, never a traceback
+        return {"error": _failure(err, path, path)}
+    summ = monte_carlo_summary(ds)
+    online = summ["capacity_online_eflops"]
+    fan = pd.DataFrame(
+        {
+            "time": online["time"].values,
+            **{f"p{round(q * 100)}": online.sel(quantile=q).values for q in (0.1, 0.5, 0.9)},
+        }
+    )
+    at = summ["capacity_at_target_eflops"]
+    targets = pd.DataFrame(
+        {
+            "name": [str(n) for n in summ["target"].values],
+            "date": [str(d)[:10] for d in summ["target_date"].values],
+            "eflops": summ["target_eflops"].values,
+            **{f"p{round(q * 100)}": at.sel(quantile=q).values for q in (0.1, 0.5, 0.9)},
+            "probability": summ["target_probability"].values,
+        }
+    )
+    return {
+        "error": None,
+        "fan": fan,
+        "targets": targets,
+        "attrs": dict(online.attrs),
+        "seed": scenario.seed,
+    }
+
+
+@st.cache_data(show_spinner="Simulating jobs… 作业模拟中…", max_entries=16)
+def jobs(
+    path: str, stamp: str, variant: str | None, overrides: dict[str, Any], policy: str | None
+) -> dict[str, Any]:
+    """The job-level simulation (``suanli jobs``) under ``policy`` (None: the
+    scenario's), reduced to what the Jobs page shows."""
+    import pandas as pd
+
+    from sim.jobs_io import run_jobs
+
+    try:
+        scenario = sim.load_scenario(path, overrides=overrides, variant=variant)
+        ds = run_jobs(scenario, policy=policy)
+    except (ScenarioError, ValueError) as err:
+        return {"error": str(err)}
+    except Exception as err:  # a failure inside sim: one line here, never a traceback
+        return {"error": _failure(err, path, path)}
+
+    def col(name: str) -> str:
+        units = ds[name].attrs.get("units", "1")
+        return name if units == "1" else f"{name} [{units}]"
+
+    quantiles = [q for q in (0.5, 0.9, 0.99) if q in ds["quantile"].values]
+    classes = pd.DataFrame(
+        {
+            "job_class": [str(c) for c in ds["job_class"].values],
+            col("jobs"): ds["jobs"].values.astype(int),
+            col("mean_wait_h"): ds["mean_wait_h"].values,
+            **{
+                f"p{round(q * 100)} wait_h [h]": ds["wait_h"].sel(quantile=q).values
+                for q in quantiles
+            },
+            col("sla_violation_share"): ds["sla_violation_share"].values,
+            col("offloaded_jobs"): ds["offloaded_jobs"].values.astype(int),
+        }
+    )
+    hours = slice(0, int(np.ceil(ds.attrs["horizon_h"])))
+    in_horizon = ds.isel(time=hours)
+    clusters = pd.DataFrame(
+        {
+            "cluster": [str(c) for c in ds["cluster"].values],
+            col("mean_utilization"): ds["mean_utilization"].values,
+            col("offered_utilization"): ds["offered_utilization"].values,
+            col("energy_mwh"): in_horizon["energy_mwh"].sum("time").values,
+            col("carbon_tco2"): in_horizon["carbon_tco2"].sum("time").values,
+        }
+    )
+    power = pd.DataFrame(
+        in_horizon["facility_power_mw"].values.T, columns=[str(c) for c in ds["cluster"].values]
+    )
+    power.insert(0, "time", in_horizon["time"].values)
+    n_jobs = int(ds["jobs"].sum())
+    return {
+        "error": None,
+        "policy": str(ds.attrs["policy"]),
+        "n_jobs": n_jobs,
+        "hours": float(ds.attrs["horizon_h"]),
+        "sla_share": float(ds["sla_violations"].sum()) / n_jobs if n_jobs else 0.0,
+        "mean_wait_h": float((ds["mean_wait_h"] * ds["jobs"]).sum()) / n_jobs if n_jobs else 0.0,
+        "energy_mwh": float(in_horizon["energy_mwh"].sum()),
+        "carbon_tco2": float(in_horizon["carbon_tco2"].sum()),
+        "classes": classes,
+        "clusters": clusters,
+        "power": power,
+        "power_attrs": dict(ds["facility_power_mw"].attrs),
+    }
+
+
+def scenario_of(cur: Current) -> sim.Scenario:
+    return sim.load_scenario(cur.source.path, overrides=cur.overrides, variant=cur.variant)
+
+
+def exported_yaml(cur: Current) -> str:
+    settings = cur.describe()
+    header = (
+        f"Exported by the suanli app from {cur.source.shown_as}"
+        + (f", variant {cur.variant}" if cur.variant else "")
+        + f"\nsettings: {settings or 'none (as in the scenario)'}"
+    )
+    return scenario_yaml(scenario_of(cur), header)
+
+
+# ---------------------------------------------------------------------------
+# Sidebar
+
+
+def _clear_widgets() -> None:
+    """Forget the assumption widgets' values: each is set again to its scenario value
+    by :func:`_initial` in the same run."""
+    for key in list(st.session_state):
+        if str(key).startswith(WIDGET_PREFIX):
+            del st.session_state[key]
+
+
+def _initial(key: str, value: Any) -> str:
+    """Give widget ``key`` its start value through Session State when it has none.
+
+    Setting it there, rather than with the widget's ``value=``, makes the browser
+    show it: after a scenario change or a reset the widget keeps its identity (its
+    key), and the browser would otherwise keep showing, and later send back, the
+    value the user had chosen for the previous scenario.
+    """
+    if key not in st.session_state:
+        st.session_state[key] = value
+    return key
+
+
+def _slider(
+    key: str,
+    label: str,
+    lo: float,
+    hi: float,
+    value: float,
+    step: float,
+    help: str,
+    fmt: str = "%.2f",
+):
+    """A slider whose untouched value means "as in the scenario" (returns None)."""
+    start = round(min(max(value, lo), hi) / step) * step
+    start = round(start, 6)
+    chosen = st.slider(
+        label, lo, hi, step=step, key=_initial(WIDGET_PREFIX + key, start), help=help, format=fmt
+    )
+    return None if abs(chosen - start) < step / 2 else round(float(chosen), 6)
+
+
+def _settings(info: dict[str, Any], scope: str | None) -> Settings:
+    d = info["defaults"] if scope is None else defaults(info["raw"], [scope])
+    pue = _slider(
+        "pue",
+        t("pue"),
+        1.0,
+        2.5,
+        d.pue,
+        0.01,
+        t("pue.help", lo=d.pue_range[0], hi=d.pue_range[1]),
+    )
+    util = _slider(
+        "utilization",
+        t("utilization"),
+        0.0,
+        1.0,
+        d.utilization,
+        0.01,
+        t("utilization.help", lo=d.utilization_range[0], hi=d.utilization_range[1]),
+    )
+    idle = _slider(
+        "idle",
+        t("idle"),
+        0.0,
+        1.0,
+        d.idle_power,
+        0.01,
+        t("idle.help", lo=d.idle_range[0], hi=d.idle_range[1]),
+    )
+    scale = _slider(
+        "capacity_scale", t("capacity_scale"), 0.1, 3.0, 1.0, 0.05, t("capacity_scale.help")
+    )
+    delay = st.slider(
+        t("delay"), 0, 5, step=1, key=_initial(WIDGET_PREFIX + "delay", 0), help=t("delay.help")
+    )
+    threshold = slope = None
+    if d.pue_slope_per_k is not None:
+        with st.expander(t("climate")):
+            threshold = _slider(
+                "free_cooling",
+                t("free_cooling"),
+                0.0,
+                35.0,
+                d.free_cooling_below_c,
+                0.5,
+                t("free_cooling.help"),
+            )
+            slope = _slider(
+                "pue_slope",
+                t("pue_slope"),
+                0.0,
+                0.05,
+                d.pue_slope_per_k,
+                0.001,
+                t("pue_slope.help"),
+                fmt="%.3f",
+            )
+    policy = objective = carbon_price = None
+    dispatch = dispatch_defaults(info["raw"])
+    if dispatch is not None:
+        with st.expander(t("dispatch")):
+            policy = st.selectbox(
+                t("dispatch.policy"),
+                DISPATCH_POLICIES,
+                key=_initial(WIDGET_PREFIX + "dispatch_policy", dispatch["policy"]),
+                help=t("dispatch.policy.help"),
+            )
+            objective = st.selectbox(
+                t("dispatch.objective"),
+                DISPATCH_OBJECTIVES,
+                key=_initial(WIDGET_PREFIX + "dispatch_objective", dispatch["objective"]),
+                help=t("dispatch.objective.help"),
+            )
+            carbon_price = _slider(
+                "carbon_price",
+                t("dispatch.carbon_price"),
+                0.0,
+                500.0,
+                dispatch["carbon_price"],
+                10.0,
+                t("dispatch.carbon_price.help"),
+                fmt="%.0f",
+            )
+        policy = None if policy == dispatch["policy"] else policy
+        objective = None if objective == dispatch["objective"] else objective
+    overheads, efficiencies = [], []
+    with st.expander(t("hardware")):
+        if not d.node_overhead and not d.efficiency:
+            st.caption(t("node_overhead.none"))
+        for name, value in d.node_overhead.items():
+            chosen = _slider(
+                f"overhead.{name}", t("node_overhead", name=name), 1.0, 3.0, value, 0.05, ""
+            )
+            if chosen is not None:
+                overheads.append((name, chosen))
+        for name, (prec, value) in d.efficiency.items():
+            key = _initial(f"{WIDGET_PREFIX}eff.{name}", float(value))
+            chosen = st.number_input(
+                t("efficiency", name=name, precision=prec),
+                min_value=0.001,
+                step=0.1,
+                format="%.3f",
+                key=key,
+                help=t("efficiency.help"),
+            )
+            if abs(chosen - value) > 1e-9 * value:
+                efficiencies.append((name, round(float(chosen), 6)))
+    return Settings(
+        pue=pue,
+        utilization=util,
+        idle_power=idle,
+        capacity_scale=1.0 if scale is None else scale,
+        delay_years=int(delay),
+        node_overhead=tuple(overheads),
+        efficiency=tuple(efficiencies),
+        free_cooling_below_c=threshold,
+        pue_slope_per_k=slope,
+        dispatch_policy=policy,
+        dispatch_objective=objective,
+        carbon_price_cny_per_tco2=carbon_price,
+    )
+
+
+def _source() -> Source | None:
+    # A toggle, not a radio: options whose display text follows the language would
+    # lose their selection in the browser when the language changes.
+    if not st.toggle(t("source.upload"), key="upload_mode"):
+        files = shipped()
+        path = st.selectbox(
+            t("scenario"), files, format_func=lambda p: Path(p).name, key="scenario_file"
+        )
+        return shipped_source(path)
+    upload = st.file_uploader(t("upload"), type=["yaml", "yml"], max_upload_size=1, key="upload")
+    if upload is None:
+        st.info(t("upload.none"))
+        return None
+    data = upload.getvalue()
+    if len(data) > UPLOAD_LIMIT:
+        message = t("upload.too_big", size=len(data), limit=UPLOAD_LIMIT)
+        st.error(message)
+        st.session_state["sidebar_error"] = message
+        return None
+    return upload_source(upload.name, data)
+
+
+def _error(message: str) -> None:
+    st.error(f"{t('upload.invalid')}\n\n`{message}`", icon="⚠️")
+
+
+def sidebar() -> Current | None:
+    """Draw the shared sidebar; store and return the current what-if (None on error)."""
+    st.session_state["current"] = None
+    st.session_state["sidebar_error"] = None
+    with st.sidebar:
+        st.radio(
+            t("language"),
+            list(LANGUAGES),
+            format_func=LANGUAGES.get,
+            horizontal=True,
+            key="lang",
+        )
+        source = _source()
+        if source is None:
+            return None
+        base_info = load(source.path, source.stamp, None, source.shown_as)
+        if base_info["error"]:
+            _error(base_info["error"])
+            st.session_state["sidebar_error"] = base_info["error"]
+            return None
+        variant = st.selectbox(
+            t("variant"),
+            list(base_info["variants"]),
+            index=None,
+            placeholder=t("variant.none"),
+            key="variant",
+        )
+        if variant is not None:
+            st.caption(base_info["variants"][variant])
+        info = (
+            base_info
+            if variant is None
+            else load(source.path, source.stamp, variant, source.shown_as)
+        )
+        if info["error"]:
+            _error(info["error"])
+            st.session_state["sidebar_error"] = info["error"]
+            return None
+        st.subheader(t("assumptions"))
+        scope = None
+        if len(info["clusters"]) > 1:
+            scope = st.selectbox(
+                t("scope"),
+                info["clusters"],
+                index=None,
+                placeholder=t("scope.all"),
+                key="scope",
+                help=t("scope.help"),
+            )
+        identity = (source.path, source.stamp, variant, scope)
+        if st.session_state.get("_identity") != identity:
+            _clear_widgets()
+            st.session_state["_identity"] = identity
+        settings = _settings(info, scope)
+        ovr = overrides(info["raw"], settings, None if scope is None else [scope])
+        base = results(source.path, source.stamp, variant, {}, source.shown_as)
+        res = base if not ovr else results(source.path, source.stamp, variant, ovr, source.shown_as)
+        error = base["error"] or res["error"]
+        if error:
+            _error(error)
+            st.session_state["sidebar_error"] = error
+            return None
+        years = base["meta"]["years"]
+        year = st.selectbox(t("year"), years, key=_initial(WIDGET_PREFIX + "year", years[-1]))
+        planned = float(base["totals"].set_index("year").loc[year, "capacity_eflops"])
+        target = st.number_input(
+            t("target"),
+            min_value=0.0,
+            step=1.0,
+            placeholder=f"{planned:.4g}",
+            help=t("target.help", precision=info["precision"], planned=f"{planned:.4g}"),
+            key=_initial(WIDGET_PREFIX + "target", None),
+        )
+        cols = st.columns(2)
+        cols[0].button(t("reset"), on_click=_clear_widgets, key="reset")
+        save = cols[1].button(t("save"), key="save", disabled=not ovr)
+    st.session_state["sidebar_error"] = None
+    cur = Current(
+        source=source,
+        variant=variant,
+        info=info,
+        settings=settings,
+        overrides=ovr,
+        year=int(year),
+        target_eflops=planned if target is None else float(target),
+        base=base,
+        results=res,
+        scope=scope,
+    )
+    if save:
+        saved = st.session_state.setdefault("saved", [])
+        label = f"{len(saved) + 1}: {Path(source.shown_as).stem}" + (
+            f" [{variant}]" if variant else ""
+        )
+        saved.append({"label": label, "current": cur})
+        st.sidebar.success(t("saved", label=label))
+    st.session_state["current"] = cur
+    return cur
+
+
+def current() -> Current | None:
+    """The what-if the sidebar stored in this run; when there is none, show why
+    (the sidebar's error, in the main area too) and stop the page."""
+    cur = st.session_state.get("current")
+    if cur is None:
+        error = st.session_state.get("sidebar_error")
+        if error:
+            _error(error)
+        else:
+            st.info(t("upload.none"))
+        st.stop()
+    return cur
