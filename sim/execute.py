@@ -191,7 +191,7 @@ def _run_dask(
                 threads_per_worker=1,
                 processes=True,
                 host="127.0.0.1",
-                dashboard_address=None,
+                dashboard_address="127.0.0.1:0",
                 silence_logs=40,
             )
         client = Client(cluster)

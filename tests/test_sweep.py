@@ -158,7 +158,7 @@ def test_same_seed_same_results_on_every_executor_and_other_seeds_differ(tmp_pat
     with (
         _spawn_without_main(),
         LocalCluster(
-            n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+            n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address="127.0.0.1:0"
         ) as cluster,
     ):
         dask = sim.sweep(spec, tmp_path / "d.zarr", scheduler=cluster.scheduler_address)
