@@ -489,20 +489,48 @@ def constraint_violations(problem: DispatchProblem, result: DispatchResult) -> d
 # --------------------------------------------------------------------------- greedy
 
 
-def _window_argmin(values: np.ndarray, window: int) -> np.ndarray:
-    """Earliest index of the minimum of ``values[t : t + window + 1]`` for every ``t``.
+def _window_argmin(values: np.ndarray, window: int, at: np.ndarray | None = None) -> np.ndarray:
+    """Earliest index of the minimum of ``values[t : t + window + 1]`` for every ``t`` in ``at``.
 
-    Vectorised: values are ranked once (ties broken by index), then a running
-    minimum of ranks over a forward window (``scipy.ndimage.minimum_filter1d``,
-    O(T)) gives the winning rank, mapped back to its index.
+    Parameters
+    ----------
+    values : array [T]
+        Values to minimise (finite or ``inf``, no NaN).
+    window : int
+        Steps after ``t`` that belong to its window [steps]; windows end at
+        ``T - 1``.
+    at : int array [N], optional
+        Steps ``t`` to answer for, ascending; default every step.
+
+    Returns
+    -------
+    int array [N]
+        Index of the window's minimum, the earliest one on ties.
+
+    Notes
+    -----
+    Two exact methods, whichever touches fewer elements: for few steps
+    ``at``, a gather of their windows (``N * (window + 1)`` values) and a
+    row-wise ``argmin``; otherwise values are ranked once (ties broken by
+    index) and a running minimum of ranks over a forward window
+    (``scipy.ndimage.minimum_filter1d``, O(T)) gives the winning rank,
+    mapped back to its index.
     """
     n = values.shape[0]
+    if at is not None and at.size * (window + 1) <= _GATHER_MAX * n:
+        # indices past the end repeat T - 1: argmin still reports its first occurrence
+        idx = np.minimum(at[:, None] + np.arange(window + 1), n - 1)
+        return idx[np.arange(at.size), np.argmin(values[idx], axis=1)]
     order = np.lexsort((np.arange(n), values))
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
     size = window + 1
     best = minimum_filter1d(rank, size=size, origin=-(size // 2), mode="constant", cval=n)
-    return order[best]
+    pick = order[best]
+    return pick if at is None else pick[at]
+
+
+_GATHER_MAX = 4.0  # gather windows up to this many values per step (measured break-even ~8)
 
 
 def _origin_groups(problem: DispatchProblem, w: int) -> list[np.ndarray]:
@@ -532,36 +560,60 @@ _PASSES = 5  # most passes of the deferral stage (see dispatch_greedy)
 def _defer_rounds(
     defer, available, cluster_room, book, cluster_of, n_t, tt, link_row, rem_link
 ) -> None:
-    """Rounds of windowed cheapest-slot placement for deferrable jobs (in place)."""
+    """Rounds of windowed cheapest-slot placement for deferrable jobs (in place).
+
+    Each job keeps its view of the shared spare capacities (``avail``, the
+    cheapest open slot per step, spare compute per step) and its waiting
+    demand per step. A round books few steps, so after it only those columns
+    are recomputed, with the same operations as a full recomputation: the
+    rounds are unchanged, each costs time in proportion to the steps it
+    touches and the arrivals still waiting, not to the horizon.
+    """
+
+    def refresh(job, steps):
+        """Recompute the job's cached views in ``steps`` (index array) from the spares."""
+        avail = available(job, steps)
+        masked = np.where(avail > _EPS, job["merit"][:, steps], np.inf)
+        best = np.argmin(masked, axis=0)  # cheapest open slot per step
+        job["avail"][:, steps] = avail
+        job["best"][steps] = best
+        job["best_cost"][steps] = masked[best, np.arange(steps.size)]
+        # spare compute per step over the job's clusters (tranches share a cluster);
+        # slots are whole clusters (every tranche), cluster-major
+        n_k = job["n_k"]
+        per_cluster = avail.reshape(-1, n_k, steps.size).sum(axis=1)
+        cl = cluster_of[job["slots"][::n_k]]
+        job["spare_t"][steps] = np.minimum(per_cluster, cluster_room(job, cl, steps)).sum(axis=0)
+
+    for job in defer:
+        job["avail"] = np.empty((job["slots"].size, n_t))
+        job["best"] = np.empty(n_t, dtype=np.int64)
+        job["best_cost"] = np.empty(n_t)
+        job["spare_t"] = np.empty(n_t)
+        job["q"] = job["q_o"].sum(axis=0)  # waiting demand per arrival step
+        refresh(job, tt)
     while True:
         parts = []
         for j, job in enumerate(defer):
-            q = job["q_o"].sum(axis=0)
-            active = q > _EPS
-            if not active.any():
+            waiting = np.flatnonzero(job["q"] > _EPS)
+            if waiting.size == 0:
                 continue
-            avail = available(job)
-            masked = np.where(avail > _EPS, job["merit"], np.inf)
-            best = np.argmin(masked, axis=0)  # [T] cheapest open slot per step
-            best_cost = masked[best, tt]
-            pick = _window_argmin(best_cost, job["window"])  # [T] step chosen per arrival
-            ok = active & np.isfinite(best_cost[pick])
+            best_cost = job["best_cost"]
+            pick = _window_argmin(best_cost, job["window"], waiting)  # step chosen per arrival
+            ok = np.isfinite(best_cost[pick])
             if not ok.any():
                 continue
-            ta = tt[ok]
+            ta = waiting[ok]
             sa = pick[ok]
-            # spare compute per step over the job's clusters (tranches share a cluster)
-            # slots are whole clusters (every tranche), cluster-major
-            n_k = job["n_k"]
-            per_cluster = avail.reshape(-1, n_k, avail.shape[-1]).sum(axis=1)
-            cl = cluster_of[job["slots"][::n_k]]
-            spare_t = np.minimum(per_cluster, cluster_room(job, cl)).sum(axis=0)
-            spare = np.concatenate([[0.0], np.cumsum(spare_t)])
+            spare = np.concatenate([[0.0], np.cumsum(job["spare_t"])])
             room = spare[job["deadline"][ta] + 1] - spare[ta]
             # arrivals starved in an earlier pass go first
             room = np.where(job["boost"][ta] > 0, -job["boost"][ta], room)
-            pp = job["slots"][best[sa]]
-            parts.append((np.full(ta.size, j), ta, sa, q[ok], room, pp, avail[best[sa], sa]))
+            bs = job["best"][sa]
+            pp = job["slots"][bs]
+            parts.append(
+                (np.full(ta.size, j), ta, sa, job["q"][ta], room, pp, job["avail"][bs, sa])
+            )
         if not parts:
             return
         jj, ta, sa, qa, room, pp, cap = (np.concatenate(x) for x in zip(*parts, strict=True))
@@ -601,6 +653,12 @@ def _defer_rounds(
             shares = job["q_o"][:, t_sel] * (g_sel / q)
             book(job, pp[sel], s_sel, g_sel, shares)
             job["q_o"][:, t_sel] -= shares
+            job["q"][t_sel] = job["q_o"][:, t_sel].sum(axis=0)
+        # spares changed only in the booked steps (for every job: clusters are shared)
+        touched = np.unique(sa[grant > 0])
+        for job in defer:
+            if (job["q"] > _EPS).any():
+                refresh(job, touched)
 
 
 def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
@@ -673,20 +731,24 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
                 }
             )
 
-    def available(job):
-        """Spare capacity of the job's slots [slot, T] (tranche, cluster, link)."""
+    def available(job, steps=tt):
+        """Spare capacity of the job's slots in ``steps`` [slot, step] (tranche, cluster, link)."""
         slots = job["slots"]
         cc = cluster_of[slots]
-        avail = np.minimum(rem_tranche[slots], rem_cluster[cc])
+        # [slot, step] gathers in C order: sums over slots then add in the same order
+        # whichever steps are asked for (bit-identical to a full recomputation)
+        ps, ts = np.ix_(slots, steps)
+        avail = np.minimum(rem_tranche[ps, ts], rem_cluster[cc[:, None], ts])
         if rem_link is not None:
-            avail = np.minimum(avail, rem_link[link_row[job["o_link"], cc]])
+            avail = np.minimum(avail, rem_link[link_row[job["o_link"], cc][:, None], ts])
         return avail
 
-    def cluster_room(job, cl):
-        """Spare compute of clusters ``cl`` for the job [len(cl), T] (cluster, link)."""
-        room = rem_cluster[cl]
+    def cluster_room(job, cl, steps=tt):
+        """Spare compute of clusters ``cl`` for the job in ``steps`` [len(cl), step]."""
+        cs, ts = np.ix_(cl, steps)
+        room = rem_cluster[cs, ts]
         if rem_link is not None:
-            room = np.minimum(room, rem_link[link_row[job["o_link"], cl]])
+            room = np.minimum(room, rem_link[link_row[job["o_link"], cl][:, None], ts])
         return room
 
     def book(job, pp, steps, amounts, weights_by_origin):
