@@ -558,61 +558,71 @@ _PASSES = 5  # most passes of the deferral stage (see dispatch_greedy)
 
 
 def _defer_rounds(
-    defer, available, cluster_room, book, cluster_of, n_t, tt, link_row, rem_link
+    defer, available, cluster_room, spare_at, book, cluster_of, n_t, tt, link_row, rem_link
 ) -> None:
     """Rounds of windowed cheapest-slot placement for deferrable jobs (in place).
 
-    Each job keeps its view of the shared spare capacities (``avail``, the
-    cheapest open slot per step, spare compute per step) and its waiting
-    demand per step. A round books few steps, so after it only those columns
+    Each job looks at the shared spare capacities through a view: the
+    cheapest open slot per step and the spare compute per step. Jobs with the
+    same slots, merit order and link limits (classes of one origin group)
+    share one view. A round books few steps, so after it only those columns
     are recomputed, with the same operations as a full recomputation: the
     rounds are unchanged, each costs time in proportion to the steps it
     touches and the arrivals still waiting, not to the horizon.
     """
 
-    def refresh(job, steps):
-        """Recompute the job's cached views in ``steps`` (index array) from the spares."""
+    def refresh(view, steps):
+        """Recompute ``view`` in ``steps`` (index array) from the spare capacities."""
+        job = view["job"]
         avail = available(job, steps)
         masked = np.where(avail > _EPS, job["merit"][:, steps], np.inf)
         best = np.argmin(masked, axis=0)  # cheapest open slot per step
-        job["avail"][:, steps] = avail
-        job["best"][steps] = best
-        job["best_cost"][steps] = masked[best, np.arange(steps.size)]
+        view["best"][steps] = best
+        view["best_cost"][steps] = masked[best, np.arange(steps.size)]
         # spare compute per step over the job's clusters (tranches share a cluster);
         # slots are whole clusters (every tranche), cluster-major
         n_k = job["n_k"]
         per_cluster = avail.reshape(-1, n_k, steps.size).sum(axis=1)
         cl = cluster_of[job["slots"][::n_k]]
-        job["spare_t"][steps] = np.minimum(per_cluster, cluster_room(job, cl, steps)).sum(axis=0)
+        view["spare_t"][steps] = np.minimum(per_cluster, cluster_room(job, cl, steps)).sum(axis=0)
 
+    views: dict[bytes, dict] = {}
     for job in defer:
-        job["avail"] = np.empty((job["slots"].size, n_t))
-        job["best"] = np.empty(n_t, dtype=np.int64)
-        job["best_cost"] = np.empty(n_t)
-        job["spare_t"] = np.empty(n_t)
+        cc = cluster_of[job["slots"]]
+        key = b"".join(
+            (
+                job["slots"].tobytes(),
+                job["merit"].tobytes(),
+                link_row[job["o_link"], cc].tobytes() if rem_link is not None else b"",
+            )
+        )
+        if key not in views:
+            views[key] = {"job": job, "best": np.empty(n_t, dtype=np.int64)}
+            views[key].update(best_cost=np.empty(n_t), spare_t=np.empty(n_t))
+            refresh(views[key], tt)
+        job["view"] = views[key]
         job["q"] = job["q_o"].sum(axis=0)  # waiting demand per arrival step
-        refresh(job, tt)
     while True:
         parts = []
         for j, job in enumerate(defer):
             waiting = np.flatnonzero(job["q"] > _EPS)
             if waiting.size == 0:
                 continue
-            best_cost = job["best_cost"]
+            view = job["view"]
+            best_cost = view["best_cost"]
             pick = _window_argmin(best_cost, job["window"], waiting)  # step chosen per arrival
             ok = np.isfinite(best_cost[pick])
             if not ok.any():
                 continue
             ta = waiting[ok]
             sa = pick[ok]
-            spare = np.concatenate([[0.0], np.cumsum(job["spare_t"])])
+            spare = np.concatenate([[0.0], np.cumsum(view["spare_t"])])
             room = spare[job["deadline"][ta] + 1] - spare[ta]
             # arrivals starved in an earlier pass go first
             room = np.where(job["boost"][ta] > 0, -job["boost"][ta], room)
-            bs = job["best"][sa]
-            pp = job["slots"][bs]
+            pp = job["slots"][view["best"][sa]]
             parts.append(
-                (np.full(ta.size, j), ta, sa, job["q"][ta], room, pp, job["avail"][bs, sa])
+                (np.full(ta.size, j), ta, sa, job["q"][ta], room, pp, spare_at(job, pp, sa))
             )
         if not parts:
             return
@@ -656,9 +666,9 @@ def _defer_rounds(
             job["q"][t_sel] = job["q_o"][:, t_sel].sum(axis=0)
         # spares changed only in the booked steps (for every job: clusters are shared)
         touched = np.unique(sa[grant > 0])
-        for job in defer:
-            if (job["q"] > _EPS).any():
-                refresh(job, touched)
+        live = {id(job["view"]): job["view"] for job in defer if (job["q"] > _EPS).any()}
+        for view in live.values():
+            refresh(view, touched)
 
 
 def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
@@ -751,9 +761,29 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
             room = np.minimum(room, rem_link[link_row[job["o_link"], cl][:, None], ts])
         return room
 
-    def book(job, pp, steps, amounts, weights_by_origin):
-        """Book ``amounts`` at tranche slots ``pp`` in ``steps``; split over origins."""
+    def spare_at(job, pp, steps):
+        """Spare capacity at tranche slots ``pp`` in ``steps`` (pairwise) [EFLOPS]."""
         cc = cluster_of[pp]
+        avail = np.minimum(rem_tranche[pp, steps], rem_cluster[cc, steps])
+        if rem_link is not None:
+            avail = np.minimum(avail, rem_link[link_row[job["o_link"], cc], steps])
+        return avail
+
+    def book(job, pp, steps, amounts, weights_by_origin, distinct=False):
+        """Book ``amounts`` at tranche slots ``pp`` in ``steps``; split over origins.
+
+        ``distinct``: the steps are all different, so plain fancy indexing
+        does what the unbuffered ``ufunc.at`` does, faster.
+        """
+        cc = cluster_of[pp]
+        if distinct:
+            rem_tranche[pp, steps] -= amounts
+            rem_cluster[cc, steps] -= amounts
+            tranche[pp, steps] += amounts
+            if rem_link is not None:
+                rem_link[link_row[job["o_link"], cc], steps] -= amounts
+            placed[job["w"], job["origins"][:, None], cc, steps] += weights_by_origin
+            return
         np.subtract.at(rem_tranche, (pp, steps), amounts)
         np.subtract.at(rem_cluster, (cc, steps), amounts)
         np.add.at(tranche, (pp, steps), amounts)
@@ -772,14 +802,13 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
         for r in range(job["slots"].size):
             if q.max() <= _EPS:
                 break
-            avail = available(job)
             si = order[r]
-            g = np.clip(np.minimum(q, avail[si, tt]), 0.0, None)
+            g = np.clip(np.minimum(q, spare_at(job, job["slots"][si], tt)), 0.0, None)
             g[g <= _EPS] = 0.0
             with np.errstate(invalid="ignore", divide="ignore"):
                 frac = np.where(q > 0, g / q, 0.0)
             share = q_o * frac
-            book(job, job["slots"][si], tt, g, share)
+            book(job, job["slots"][si], tt, g, share, distinct=True)
             q_o -= share
             q = q - g
         q_o[q_o <= _EPS] = 0.0
@@ -805,7 +834,9 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
             np.copyto(x, x0)
         for job in defer:
             job["q_o"] = job["demand"].copy()
-        _defer_rounds(defer, available, cluster_room, book, cluster_of, n_t, tt, link_row, rem_link)
+        _defer_rounds(
+            defer, available, cluster_room, spare_at, book, cluster_of, n_t, tt, link_row, rem_link
+        )
         left = 0.0
         for job in defer:
             q_o = job["q_o"]
