@@ -39,7 +39,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.ndimage import minimum_filter1d
 from scipy.optimize import linprog
 
 __all__ = [
@@ -500,7 +499,7 @@ def _window_argmin(values: np.ndarray, window: int, at: np.ndarray | None = None
         Steps after ``t`` that belong to its window [steps]; windows end at
         ``T - 1``.
     at : int array [N], optional
-        Steps ``t`` to answer for, ascending; default every step.
+        Steps ``t`` to answer for; default every step.
 
     Returns
     -------
@@ -511,26 +510,42 @@ def _window_argmin(values: np.ndarray, window: int, at: np.ndarray | None = None
     -----
     Two exact methods, whichever touches fewer elements: for few steps
     ``at``, a gather of their windows (``N * (window + 1)`` values) and a
-    row-wise ``argmin``; otherwise values are ranked once (ties broken by
-    index) and a running minimum of ranks over a forward window
-    (``scipy.ndimage.minimum_filter1d``, O(T)) gives the winning rank,
-    mapped back to its index.
+    row-wise ``argmin``; otherwise the van Herk/Gil-Werman scheme, O(T):
+    cut the axis into blocks of ``window + 1`` steps, so that every window
+    is a suffix of one block followed by a prefix of the next; running
+    minima with their earliest arguments within blocks, forwards and
+    backwards (``ufunc.accumulate``), then one comparison per window.
     """
     n = values.shape[0]
-    if at is not None and at.size * (window + 1) <= _GATHER_MAX * n:
-        # indices past the end repeat T - 1: argmin still reports its first occurrence
-        idx = np.minimum(at[:, None] + np.arange(window + 1), n - 1)
-        return idx[np.arange(at.size), np.argmin(values[idx], axis=1)]
-    order = np.lexsort((np.arange(n), values))
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n)
+    at = np.arange(n) if at is None else np.asarray(at)
     size = window + 1
-    best = minimum_filter1d(rank, size=size, origin=-(size // 2), mode="constant", cval=n)
-    pick = order[best]
-    return pick if at is None else pick[at]
+    if at.size * size <= _GATHER_MAX * n:
+        # indices past the end repeat T - 1: argmin still reports its first occurrence
+        idx = np.minimum(at[:, None] + np.arange(size), n - 1)
+        return idx[np.arange(at.size), np.argmin(values[idx], axis=1)]
+    # one block of inf padding past the end: it never wins (ties go to the earlier index)
+    n_b = -(-n // size) + 1
+    v = np.full(n_b * size, np.inf)
+    v[:n] = values
+    blk = v.reshape(n_b, size)
+    pos = np.arange(n_b * size).reshape(n_b, size)
+    # prefix of a block: a new argument where the value is below everything before it
+    pre_min = np.minimum.accumulate(blk, axis=1)
+    new = np.ones_like(blk, dtype=bool)
+    new[:, 1:] = blk[:, 1:] < pre_min[:, :-1]
+    pre_arg = np.maximum.accumulate(np.where(new, pos, 0), axis=1)
+    # suffix of a block: a new argument where the value is at most everything after it
+    suf_min = np.minimum.accumulate(blk[:, ::-1], axis=1)[:, ::-1]
+    new[:, :-1] = blk[:, :-1] <= suf_min[:, 1:]
+    new[:, -1] = True
+    suf_arg = np.minimum.accumulate(np.where(new, pos, n_b * size)[:, ::-1], axis=1)[:, ::-1]
+    end = at + window  # the window is suffix(at) + prefix(end); if at starts a block, both are it
+    pre_min, pre_arg = pre_min.reshape(-1)[end], pre_arg.reshape(-1)[end]
+    suf_min, suf_arg = suf_min.reshape(-1)[at], suf_arg.reshape(-1)[at]
+    return np.where(suf_min <= pre_min, suf_arg, pre_arg)
 
 
-_GATHER_MAX = 4.0  # gather windows up to this many values per step (measured break-even ~8)
+_GATHER_MAX = 4.0  # gather windows up to this many values per step (measured break-even ~4-5)
 
 
 def _origin_groups(problem: DispatchProblem, w: int) -> list[np.ndarray]:

@@ -359,3 +359,21 @@ def test_realtime_class_never_served_beyond_20_ms():
         _ok(pb, r)
         served_lat = np.where(r.placed_eflops[0] > TOL, lat[:, :, None], 0.0)
         assert served_lat.max() <= 20.0
+
+
+@pytest.mark.parametrize("gather_max", [0.0, 1e9])  # the O(T) block scheme, the gather
+def test_window_argmin_matches_brute_force(monkeypatch, gather_max):
+    # earliest index of the minimum of values[t .. t + window], windows cut at the end;
+    # few distinct values and many inf make ties the common case
+    import sim.dispatch as dispatch_module
+
+    monkeypatch.setattr(dispatch_module, "_GATHER_MAX", gather_max)
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        n, window = int(rng.integers(1, 40)), int(rng.integers(0, 30))
+        values = rng.integers(0, 4, n).astype(float)
+        values[rng.random(n) < rng.random()] = np.inf
+        expected = np.array([t + int(np.argmin(values[t : t + window + 1])) for t in range(n)])
+        at = np.flatnonzero(rng.random(n) < 0.5)
+        assert np.array_equal(dispatch_module._window_argmin(values, window), expected)
+        assert np.array_equal(dispatch_module._window_argmin(values, window, at), expected[at])
