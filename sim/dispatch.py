@@ -572,9 +572,7 @@ def _origin_groups(problem: DispatchProblem, w: int) -> list[np.ndarray]:
 _PASSES = 5  # most passes of the deferral stage (see dispatch_greedy)
 
 
-def _defer_rounds(
-    defer, available, cluster_room, spare_at, book, cluster_of, n_t, tt, link_row, rem_link
-) -> None:
+def _defer_rounds(defer, spares, spare_at, book, cluster_of, n_t, tt, link_row, rem_link) -> None:
     """Rounds of windowed cheapest-slot placement for deferrable jobs (in place).
 
     Each job looks at the shared spare capacities through a view: the
@@ -586,20 +584,25 @@ def _defer_rounds(
     touches and the arrivals still waiting, not to the horizon.
     """
 
-    def refresh(view, steps):
-        """Recompute ``view`` in ``steps`` (index array) from the spare capacities."""
-        job = view["job"]
-        avail = available(job, steps)
-        masked = np.where(avail > _EPS, job["merit"][:, steps], np.inf)
+    def refresh(view, steps, spares):
+        """Recompute ``view`` in ``steps`` (index array) from ``spares`` (in those steps)."""
+        sp_tranche, sp_cluster, sp_link = spares
+        slots = view["slots"]
+        # rows of C-ordered [row, step] arrays: the sums below add in the same order
+        # whichever steps are refreshed (bit-identical to a full recomputation)
+        avail = np.minimum(sp_tranche[slots], sp_cluster[view["slot_cluster"]])
+        room = sp_cluster[view["clusters"]]
+        if sp_link is not None:
+            avail = np.minimum(avail, sp_link[view["slot_link"]])
+            room = np.minimum(room, sp_link[view["cluster_link"]])
+        masked = np.where(avail > _EPS, view["merit"][:, steps], np.inf)
         best = np.argmin(masked, axis=0)  # cheapest open slot per step
         view["best"][steps] = best
         view["best_cost"][steps] = masked[best, np.arange(steps.size)]
         # spare compute per step over the job's clusters (tranches share a cluster);
         # slots are whole clusters (every tranche), cluster-major
-        n_k = job["n_k"]
-        per_cluster = avail.reshape(-1, n_k, steps.size).sum(axis=1)
-        cl = cluster_of[job["slots"][::n_k]]
-        view["spare_t"][steps] = np.minimum(per_cluster, cluster_room(job, cl, steps)).sum(axis=0)
+        per_cluster = avail.reshape(-1, view["n_k"], steps.size).sum(axis=1)
+        view["spare_t"][steps] = np.minimum(per_cluster, room).sum(axis=0)
 
     views: dict[bytes, dict] = {}
     for job in defer:
@@ -612,9 +615,21 @@ def _defer_rounds(
             )
         )
         if key not in views:
-            views[key] = {"job": job, "best": np.empty(n_t, dtype=np.int64)}
-            views[key].update(best_cost=np.empty(n_t), spare_t=np.empty(n_t))
-            refresh(views[key], tt)
+            n_k = job["n_k"]
+            clusters = cc[::n_k]
+            views[key] = {
+                "slots": job["slots"],
+                "slot_cluster": cc,
+                "clusters": clusters,
+                "slot_link": None if rem_link is None else link_row[job["o_link"], cc],
+                "cluster_link": None if rem_link is None else link_row[job["o_link"], clusters],
+                "merit": job["merit"],
+                "n_k": n_k,
+                "best": np.empty(n_t, dtype=np.int64),
+                "best_cost": np.empty(n_t),
+                "spare_t": np.empty(n_t),
+            }
+            refresh(views[key], tt, spares(tt))
         job["view"] = views[key]
         job["q"] = job["q_o"].sum(axis=0)  # waiting demand per arrival step
     while True:
@@ -682,8 +697,10 @@ def _defer_rounds(
         # spares changed only in the booked steps (for every job: clusters are shared)
         touched = np.unique(sa[grant > 0])
         live = {id(job["view"]): job["view"] for job in defer if (job["q"] > _EPS).any()}
-        for view in live.values():
-            refresh(view, touched)
+        if live:
+            sp = spares(touched)  # gathered once for all views
+            for view in live.values():
+                refresh(view, touched, sp)
 
 
 def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
@@ -756,25 +773,13 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
                 }
             )
 
-    def available(job, steps=tt):
-        """Spare capacity of the job's slots in ``steps`` [slot, step] (tranche, cluster, link)."""
-        slots = job["slots"]
-        cc = cluster_of[slots]
-        # [slot, step] gathers in C order: sums over slots then add in the same order
-        # whichever steps are asked for (bit-identical to a full recomputation)
-        ps, ts = np.ix_(slots, steps)
-        avail = np.minimum(rem_tranche[ps, ts], rem_cluster[cc[:, None], ts])
-        if rem_link is not None:
-            avail = np.minimum(avail, rem_link[link_row[job["o_link"], cc][:, None], ts])
-        return avail
-
-    def cluster_room(job, cl, steps=tt):
-        """Spare compute of clusters ``cl`` for the job in ``steps`` [len(cl), step]."""
-        cs, ts = np.ix_(cl, steps)
-        room = rem_cluster[cs, ts]
-        if rem_link is not None:
-            room = np.minimum(room, rem_link[link_row[job["o_link"], cl][:, None], ts])
-        return room
+    def spares(steps):
+        """Spare tranche, cluster and link capacity in ``steps`` [row, step] (link: None)."""
+        return (
+            rem_tranche[:, steps],
+            rem_cluster[:, steps],
+            None if rem_link is None else rem_link[:, steps],
+        )
 
     def spare_at(job, pp, steps):
         """Spare capacity at tranche slots ``pp`` in ``steps`` (pairwise) [EFLOPS]."""
@@ -849,9 +854,7 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
             np.copyto(x, x0)
         for job in defer:
             job["q_o"] = job["demand"].copy()
-        _defer_rounds(
-            defer, available, cluster_room, spare_at, book, cluster_of, n_t, tt, link_row, rem_link
-        )
+        _defer_rounds(defer, spares, spare_at, book, cluster_of, n_t, tt, link_row, rem_link)
         left = 0.0
         for job in defer:
             q_o = job["q_o"]
