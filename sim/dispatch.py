@@ -809,8 +809,8 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
         np.add.at(tranche, (pp, steps), amounts)
         if rem_link is not None:
             np.subtract.at(rem_link, (link_row[job["o_link"], cc], steps), amounts)
-        for i, o in enumerate(job["origins"]):
-            np.add.at(placed, (job["w"], o, cc, steps), weights_by_origin[i])
+        # one call for all origins: each origin's entries still add in their own order
+        np.add.at(placed, (job["w"], job["origins"][:, None], cc, steps), weights_by_origin)
 
     # 1. no deferral: per-step merit order, most constrained origin groups first
     for job in sorted(
@@ -838,10 +838,23 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
     # all is served or two passes bring no better objective): arrivals left
     # unserved by a pass are served first in the next one; the best pass is kept.
     defer = [j for j in jobs if j["window"] > 0]
-    state = (rem_tranche, rem_cluster, placed, tranche, unmet) + (
-        (rem_link,) if rem_link is not None else ()
-    )
-    saved = [x.copy() for x in state]
+    # placement and unmet demand change only for deferrable classes: save just those rows
+    dw = np.unique([job["w"] for job in defer]).astype(np.int64)
+
+    def snapshot():
+        out = [rem_tranche.copy(), rem_cluster.copy(), tranche.copy(), placed[dw], unmet[dw]]
+        return out + ([rem_link.copy()] if rem_link is not None else [])
+
+    def restore(snap):
+        np.copyto(rem_tranche, snap[0])
+        np.copyto(rem_cluster, snap[1])
+        np.copyto(tranche, snap[2])
+        placed[dw] = snap[3]
+        unmet[dw] = snap[4]
+        if rem_link is not None:
+            np.copyto(rem_link, snap[5])
+
+    saved = snapshot()
     for job in defer:
         job["deadline"] = np.minimum(tt + job["window"], n_t - 1)
         job["demand"] = job["q_o"].copy()
@@ -850,8 +863,7 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
     best_obj, best_state = np.inf, None
     stale = 0
     for _ in range(_PASSES if defer else 0):
-        for x, x0 in zip(state, saved, strict=True):
-            np.copyto(x, x0)
+        restore(saved)
         for job in defer:
             job["q_o"] = job["demand"].copy()
         _defer_rounds(defer, spares, spare_at, book, cluster_of, n_t, tt, link_row, rem_link)
@@ -867,12 +879,11 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
         obj = objective_value(p, placed, tranche.reshape(n_c, n_k, n_t), unmet)
         stale += 1
         if obj < best_obj:
-            best_obj, best_state, stale = obj, [x.copy() for x in state], 0
+            best_obj, best_state, stale = obj, snapshot(), 0
         if left <= _EPS or stale >= 2:
             break
     if best_state is not None:
-        for x, x0 in zip(state, best_state, strict=True):
-            np.copyto(x, x0)
+        restore(best_state)
 
     tranche3 = np.maximum(tranche.reshape(n_c, n_k, n_t), 0.0)
     backlog = _backlog(p, placed, unmet)
