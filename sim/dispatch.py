@@ -523,6 +523,10 @@ def _window_argmin(values: np.ndarray, window: int, at: np.ndarray | None = None
         # indices past the end repeat T - 1: argmin still reports its first occurrence
         idx = np.minimum(at[:, None] + np.arange(size), n - 1)
         return idx[np.arange(at.size), np.argmin(values[idx], axis=1)]
+    if at.size and (at[0] > 0 or at[-1] + size < n) and np.all(at[1:] >= at[:-1]):
+        # only the span the windows cover matters
+        lo, hi = int(at[0]), min(int(at[-1]) + size, n)
+        return lo + _window_argmin(values[lo:hi], window, at - lo)
     # one block of inf padding past the end: it never wins (ties go to the earlier index)
     n_b = -(-n // size) + 1
     v = np.full(n_b * size, np.inf)
@@ -603,6 +607,7 @@ def _defer_rounds(defer, spares, spare_at, book, cluster_of, n_t, tt, link_row, 
         # slots are whole clusters (every tranche), cluster-major
         per_cluster = avail.reshape(-1, view["n_k"], steps.size).sum(axis=1)
         view["spare_t"][steps] = np.minimum(per_cluster, room).sum(axis=0)
+        view["spare"] = None  # its cumulative sum, recomputed when first needed
 
     views: dict[bytes, dict] = {}
     for job in defer:
@@ -646,7 +651,9 @@ def _defer_rounds(defer, spares, spare_at, book, cluster_of, n_t, tt, link_row, 
                 continue
             ta = waiting[ok]
             sa = pick[ok]
-            spare = np.concatenate([[0.0], np.cumsum(view["spare_t"])])
+            if view["spare"] is None:
+                view["spare"] = np.concatenate([[0.0], np.cumsum(view["spare_t"])])
+            spare = view["spare"]
             room = spare[job["deadline"][ta] + 1] - spare[ta]
             # arrivals starved in an earlier pass go first
             room = np.where(job["boost"][ta] > 0, -job["boost"][ta], room)
