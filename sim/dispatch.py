@@ -726,10 +726,12 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
        placed or no request can be granted; what is left is unmet when its
        window expires.
 
-    Every round is a handful of numpy operations over (slot, step) arrays;
-    there is no loop over steps. The result satisfies every constraint (see
-    :func:`constraint_violations`); its objective is an upper bound on the
-    LP's.
+    Every round is a handful of numpy operations over the waiting arrivals
+    and the (slot, step) columns booked in the previous round (each origin
+    group keeps its cheapest open slot and spare compute per step up to date,
+    see :func:`_defer_rounds`); there is no loop over steps. The result
+    satisfies every constraint (see :func:`constraint_violations`); its
+    objective is an upper bound on the LP's.
     """
     p = problem
     n_w, n_o, n_c, n_k, n_t = p.shape
