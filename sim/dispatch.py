@@ -691,6 +691,7 @@ def _defer_rounds(defer, spares, spare_at, book, cluster_of, n_t, tt, link_row, 
         grant[grant <= _EPS] = 0.0
         if grant.sum() <= _EPS:
             return
+        items = []
         for j, job in enumerate(defer):
             sel = (jj == j) & (grant > 0)
             if not sel.any():
@@ -698,9 +699,10 @@ def _defer_rounds(defer, spares, spare_at, book, cluster_of, n_t, tt, link_row, 
             t_sel, s_sel, g_sel = ta[sel], sa[sel], grant[sel]
             q = job["q_o"][:, t_sel].sum(axis=0)
             shares = job["q_o"][:, t_sel] * (g_sel / q)
-            book(job, pp[sel], s_sel, g_sel, shares)
+            items.append((job, pp[sel], s_sel, g_sel, shares))
             job["q_o"][:, t_sel] -= shares
             job["q"][t_sel] = job["q_o"][:, t_sel].sum(axis=0)
+        book(items)  # in job order, as if booked job by job
         # spares changed only in the booked steps (for every job: clusters are shared)
         touched = np.unique(sa[grant > 0])
         live = {id(job["view"]): job["view"] for job in defer if (job["q"] > _EPS).any()}
@@ -798,14 +800,19 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
             avail = np.minimum(avail, rem_link[link_row[job["o_link"], cc], steps])
         return avail
 
-    def book(job, pp, steps, amounts, weights_by_origin, distinct=False):
-        """Book ``amounts`` at tranche slots ``pp`` in ``steps``; split over origins.
+    def book(items, distinct=False):
+        """Book placements ``(job, pp, steps, amounts, weights_by_origin)``.
 
-        ``distinct``: the steps are all different, so plain fancy indexing
-        does what the unbuffered ``ufunc.at`` does, faster.
+        Each books ``amounts`` at tranche slots ``pp`` in ``steps``, split over
+        the job's origins by ``weights_by_origin`` [origin, entry]. All items
+        go through one ``ufunc.at`` per array, which applies entries in order:
+        the same sums as booking the items one by one. ``distinct``: one item
+        whose steps are all different, so plain fancy indexing does the same,
+        faster.
         """
-        cc = cluster_of[pp]
         if distinct:
+            ((job, pp, steps, amounts, weights_by_origin),) = items
+            cc = cluster_of[pp]
             rem_tranche[pp, steps] -= amounts
             rem_cluster[cc, steps] -= amounts
             tranche[pp, steps] += amounts
@@ -813,13 +820,23 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
                 rem_link[link_row[job["o_link"], cc], steps] -= amounts
             placed[job["w"], job["origins"][:, None], cc, steps] += weights_by_origin
             return
+        pp, steps, amounts = (np.concatenate([it[i] for it in items]) for i in (1, 2, 3))
+        cc = cluster_of[pp]
         np.subtract.at(rem_tranche, (pp, steps), amounts)
         np.subtract.at(rem_cluster, (cc, steps), amounts)
         np.add.at(tranche, (pp, steps), amounts)
         if rem_link is not None:
-            np.subtract.at(rem_link, (link_row[job["o_link"], cc], steps), amounts)
-        # one call for all origins: each origin's entries still add in their own order
-        np.add.at(placed, (job["w"], job["origins"][:, None], cc, steps), weights_by_origin)
+            rows = [link_row[it[0]["o_link"], cluster_of[it[1]]] for it in items]
+            np.subtract.at(rem_link, (np.concatenate(rows), steps), amounts)
+        flat = [
+            np.ravel_multi_index(
+                np.broadcast_arrays(job["w"], job["origins"][:, None], cluster_of[p_], s_),
+                placed.shape,
+            ).reshape(-1)
+            for job, p_, s_, _, _ in items
+        ]
+        weights = np.concatenate([it[4].reshape(-1) for it in items])
+        np.add.at(placed.reshape(-1), np.concatenate(flat), weights)
 
     # 1. no deferral: per-step merit order, most constrained origin groups first
     for job in sorted(
@@ -837,7 +854,7 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
             with np.errstate(invalid="ignore", divide="ignore"):
                 frac = np.where(q > 0, g / q, 0.0)
             share = q_o * frac
-            book(job, job["slots"][si], tt, g, share, distinct=True)
+            book([(job, job["slots"][si], tt, g, share)], distinct=True)
             q_o -= share
             q = q - g
         q_o[q_o <= _EPS] = 0.0
