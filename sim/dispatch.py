@@ -637,6 +637,7 @@ def _defer_rounds(defer, spares, spare_at, book, cluster_of, n_t, tt, link_row, 
             refresh(views[key], tt, spares(tt))
         job["view"] = views[key]
         job["q"] = job["q_o"].sum(axis=0)  # waiting demand per arrival step
+    o_link = np.array([job["o_link"] for job in defer])
     while True:
         parts = []
         for j, job in enumerate(defer):
@@ -658,12 +659,11 @@ def _defer_rounds(defer, spares, spare_at, book, cluster_of, n_t, tt, link_row, 
             # arrivals starved in an earlier pass go first
             room = np.where(job["boost"][ta] > 0, -job["boost"][ta], room)
             pp = job["slots"][view["best"][sa]]
-            parts.append(
-                (np.full(ta.size, j), ta, sa, job["q"][ta], room, pp, spare_at(job, pp, sa))
-            )
+            parts.append((np.full(ta.size, j), ta, sa, job["q"][ta], room, pp))
         if not parts:
             return
-        jj, ta, sa, qa, room, pp, cap = (np.concatenate(x) for x in zip(*parts, strict=True))
+        jj, ta, sa, qa, room, pp = (np.concatenate(x) for x in zip(*parts, strict=True))
+        cap = spare_at(pp, sa, o_link[jj])  # all jobs' requests at once
         resource = cluster_of[pp] * n_t + sa  # requests sharing a (cluster, step)
         order = np.lexsort((ta, room, resource))
         res_o, qa_o = resource[order], qa[order]
@@ -674,8 +674,7 @@ def _defer_rounds(defer, spares, spare_at, book, cluster_of, n_t, tt, link_row, 
         grant[order] = np.clip(cap[order] - before, 0.0, qa_o)
         if rem_link is not None:
             # requests of different origins on one shared link (other clusters) share it too
-            o_of = np.array([job["o_link"] for job in defer])[jj]
-            lrow = link_row[o_of, cluster_of[pp]]
+            lrow = link_row[o_link[jj], cluster_of[pp]]
             limited = lrow < rem_link.shape[0] - 1
             if limited.any():
                 idx = np.flatnonzero(limited)
@@ -792,12 +791,15 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
             None if rem_link is None else rem_link[:, steps],
         )
 
-    def spare_at(job, pp, steps):
-        """Spare capacity at tranche slots ``pp`` in ``steps`` (pairwise) [EFLOPS]."""
+    def spare_at(pp, steps, o_link):
+        """Spare capacity at tranche slots ``pp`` in ``steps`` for origins ``o_link`` [EFLOPS].
+
+        Pairwise (arrays broadcast): tranche, cluster and link spare.
+        """
         cc = cluster_of[pp]
         avail = np.minimum(rem_tranche[pp, steps], rem_cluster[cc, steps])
         if rem_link is not None:
-            avail = np.minimum(avail, rem_link[link_row[job["o_link"], cc], steps])
+            avail = np.minimum(avail, rem_link[link_row[o_link, cc], steps])
         return avail
 
     def book(items, distinct=False):
@@ -849,7 +851,7 @@ def dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
             if q.max() <= _EPS:
                 break
             si = order[r]
-            g = np.clip(np.minimum(q, spare_at(job, job["slots"][si], tt)), 0.0, None)
+            g = np.clip(np.minimum(q, spare_at(job["slots"][si], tt, job["o_link"])), 0.0, None)
             g[g <= _EPS] = 0.0
             with np.errstate(invalid="ignore", divide="ignore"):
                 frac = np.where(q > 0, g / q, 0.0)
