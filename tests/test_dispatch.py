@@ -377,3 +377,17 @@ def test_window_argmin_matches_brute_force(monkeypatch, gather_max):
         at = np.flatnonzero(rng.random(n) < 0.5)
         assert np.array_equal(dispatch_module._window_argmin(values, window), expected)
         assert np.array_equal(dispatch_module._window_argmin(values, window, at), expected[at])
+
+
+def test_request_order_is_lexsort():
+    # requests by group, then room, then arrival; ties (equal room, negative
+    # "boost" rooms, -0.0 vs 0.0) keep their input order, as np.lexsort does
+    from sim.dispatch import _request_order
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        n = int(rng.integers(0, 60))
+        group = rng.integers(0, 5, n)
+        room = rng.choice([-2.0, -1.0, -0.0, 0.0, 0.5, 1.5, 1e6], n)
+        ta = rng.integers(0, 8, n)
+        assert np.array_equal(_request_order(group, room, ta), np.lexsort((ta, room, group)))
