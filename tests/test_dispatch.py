@@ -359,3 +359,35 @@ def test_realtime_class_never_served_beyond_20_ms():
         _ok(pb, r)
         served_lat = np.where(r.placed_eflops[0] > TOL, lat[:, :, None], 0.0)
         assert served_lat.max() <= 20.0
+
+
+@pytest.mark.parametrize("gather_max", [0.0, 1e9])  # the O(T) block scheme, the gather
+def test_window_argmin_matches_brute_force(monkeypatch, gather_max):
+    # earliest index of the minimum of values[t .. t + window], windows cut at the end;
+    # few distinct values and many inf make ties the common case
+    import sim.dispatch as dispatch_module
+
+    monkeypatch.setattr(dispatch_module, "_GATHER_MAX", gather_max)
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        n, window = int(rng.integers(1, 40)), int(rng.integers(0, 30))
+        values = rng.integers(0, 4, n).astype(float)
+        values[rng.random(n) < rng.random()] = np.inf
+        expected = np.array([t + int(np.argmin(values[t : t + window + 1])) for t in range(n)])
+        at = np.flatnonzero(rng.random(n) < 0.5)
+        assert np.array_equal(dispatch_module._window_argmin(values, window), expected)
+        assert np.array_equal(dispatch_module._window_argmin(values, window, at), expected[at])
+
+
+def test_request_order_is_lexsort():
+    # requests by group, then room, then arrival; ties (equal room, negative
+    # "boost" rooms, -0.0 vs 0.0) keep their input order, as np.lexsort does
+    from sim.dispatch import _request_order
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        n = int(rng.integers(0, 60))
+        group = rng.integers(0, 5, n)
+        room = rng.choice([-2.0, -1.0, -0.0, 0.0, 0.5, 1.5, 1e6], n)
+        ta = rng.integers(0, 8, n)
+        assert np.array_equal(_request_order(group, room, ta), np.lexsort((ta, room, group)))
