@@ -49,6 +49,7 @@ from sim.jobs import POLICIES, JobClass, JobCluster, JobTrace, generate_jobs, re
 from sim.jobs import simulate_jobs as _simulate
 from sim.scenario import Scenario
 from sim.units import parse_quantity
+from sim.validate import strict_mapping
 
 __all__ = ["JOBS_STREAM", "JobsSpec", "parse_jobs", "run_jobs"]
 
@@ -89,22 +90,6 @@ class JobsSpec:
     backfill_depth: int
 
 
-def _mapping(value: Any, path: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()):
-    if not isinstance(value, Mapping):
-        raise ScenarioError("expected a mapping", field=path, given=value)
-    extra = [str(k) for k in value if str(k) not in allowed]
-    if extra:
-        raise ScenarioError(
-            f"unknown field '{extra[0]}'",
-            field=f"{path}.{extra[0]}",
-            expected="one of " + ", ".join(allowed),
-        )
-    for key in required:
-        if key not in value:
-            raise ScenarioError(f"missing field '{key}'", field=f"{path}.{key}")
-    return value
-
-
 def _int(value: Any, path: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ScenarioError("not an integer", field=path, given=value, expected=f"int >= {minimum}")
@@ -115,7 +100,7 @@ def _cluster(name: str, raw: Any, path: str, scenario: Scenario) -> JobCluster:
     from sim.fleet import build_fleet
     from sim.pipeline_io import pipeline_hardware
 
-    sec = _mapping(raw or {}, path, ("accelerators", "hardware", "pue", "carbon", "note"))
+    sec = strict_mapping(raw or {}, path, ("accelerators", "hardware", "pue", "carbon", "note"))
     if name not in scenario.clusters:
         raise ScenarioError(
             "unknown cluster",
@@ -187,7 +172,7 @@ def _class(name: str, raw: Any, path: str, clusters: Mapping[str, JobCluster]) -
         "max_latency",
         "note",
     )
-    sec = _mapping(raw, path, keys, ("origin", "arrivals", "size"))
+    sec = strict_mapping(raw, path, keys, ("origin", "arrivals", "size"))
     origin = str(sec["origin"])
     if origin not in clusters:
         raise ScenarioError(
@@ -206,7 +191,7 @@ def _class(name: str, raw: Any, path: str, clusters: Mapping[str, JobCluster]) -
             "{dist: fixed, value} in accelerator-hours",
         )
     names = _SIZE_PARAMS[size["dist"]]
-    _mapping(size, f"{path}.size", ("dist", *names), names)
+    strict_mapping(size, f"{path}.size", ("dist", *names), names)
     params = tuple(
         parse_quantity(size[k], "dimensionless", f"{path}.size.{k}", minimum=0, strict_minimum=True)
         for k in names
@@ -277,7 +262,7 @@ def _class(name: str, raw: Any, path: str, clusters: Mapping[str, JobCluster]) -
 def parse_jobs(raw: Any, path: str, scenario: Scenario) -> JobsSpec:
     """``jobs:`` → :class:`JobsSpec`."""
     keys = ("hours", "policy", "backfill_depth", "trace", "latency", "clusters", "classes", "note")
-    sec = _mapping(raw, path, keys, ("clusters", "classes"))
+    sec = strict_mapping(raw, path, keys, ("clusters", "classes"))
     craw = sec["clusters"]
     if not isinstance(craw, Mapping) or not craw:
         raise ScenarioError("expected a mapping of clusters", field=f"{path}.clusters", given=craw)
@@ -300,11 +285,11 @@ def parse_jobs(raw: Any, path: str, scenario: Scenario) -> JobsSpec:
     names = list(clusters)
     latency = None
     if "latency" in sec:
-        lraw = _mapping(sec["latency"], f"{path}.latency", tuple(names))
+        lraw = strict_mapping(sec["latency"], f"{path}.latency", tuple(names))
         latency = np.zeros((len(names), len(names)))
         for a, row in lraw.items():
             rpath = f"{path}.latency.{a}"
-            row = _mapping(row, rpath, tuple(names))
+            row = strict_mapping(row, rpath, tuple(names))
             for b, val in row.items():
                 ms = parse_quantity(val, "ms", f"{rpath}.{b}", minimum=0)
                 i, j = names.index(str(a)), names.index(str(b))

@@ -45,6 +45,7 @@ from sim.errors import ScenarioError
 from sim.grid import grid_balance, pv_profile_pu, time_of_use_price, wind_profile_pu
 from sim.results import dataarray, year_slices
 from sim.units import parse_quantity
+from sim.validate import strict_mapping
 
 __all__ = [
     "ClassSpec",
@@ -67,19 +68,6 @@ ENGINES = ("greedy", "lp")
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _section(value: Any, path: str, allowed: tuple[str, ...]) -> Mapping:
-    if not isinstance(value, Mapping):
-        raise ScenarioError("expected a mapping", field=path, given=value)
-    for key in value:
-        if str(key) not in allowed:
-            raise ScenarioError(
-                f"unknown field '{key}'",
-                field=f"{path}.{key}",
-                expected="one of " + ", ".join(sorted(allowed)),
-            )
-    return value
 
 
 def _choice(value: Any, path: str, options: tuple[str, ...]) -> str:
@@ -207,7 +195,7 @@ _CLASS_KEYS = (
 
 
 def _class(name: str, raw: Any, path: str, origins: Mapping[str, OriginSpec]) -> ClassSpec:
-    sec = _section(raw, path, _CLASS_KEYS)
+    sec = strict_mapping(raw, path, _CLASS_KEYS)
     preset_name = sec.get("preset", name if name in DEFAULT_CLASSES else None)
     if preset_name is not None and preset_name not in DEFAULT_CLASSES:
         raise ScenarioError(
@@ -239,7 +227,7 @@ def _class(name: str, raw: Any, path: str, origins: Mapping[str, OriginSpec]) ->
             raise ScenarioError("profile is all zero", field=f"{path}.shape", given=shape_raw)
         shape = "profile"
     elif isinstance(shape_raw, Mapping):
-        tsec = _section(shape_raw, f"{path}.shape", ("csv", "column"))
+        tsec = strict_mapping(shape_raw, f"{path}.shape", ("csv", "column"))
         if "csv" not in tsec:
             raise ScenarioError("missing required field", field=f"{path}.shape.csv")
         try:
@@ -290,7 +278,7 @@ def _class(name: str, raw: Any, path: str, origins: Mapping[str, OriginSpec]) ->
                 ) from None
             points[key] = parse_quantity(v, "EFLOPS", f"{path}.trajectory.{k}", minimum=0.0)
     elif "growth" in sec:
-        gsec = _section(sec["growth"], f"{path}.growth", ("start", "value", "rate"))
+        gsec = strict_mapping(sec["growth"], f"{path}.growth", ("start", "value", "rate"))
         for key in ("start", "value", "rate"):
             if key not in gsec:
                 raise ScenarioError("missing required field", field=f"{path}.growth.{key}")
@@ -308,7 +296,7 @@ def _class(name: str, raw: Any, path: str, origins: Mapping[str, OriginSpec]) ->
     if shares_raw is None:
         shares = {o: 1.0 / len(origins) for o in origins}
     else:
-        _section(shares_raw, f"{path}.origins", tuple(origins))
+        strict_mapping(shares_raw, f"{path}.origins", tuple(origins))
         shares = {
             str(o): parse_quantity(v, "dimensionless", f"{path}.origins.{o}", minimum=0.0)
             for o, v in shares_raw.items()
@@ -326,17 +314,19 @@ def _class(name: str, raw: Any, path: str, origins: Mapping[str, OriginSpec]) ->
 
 def parse_demand(raw: Any, path: str, scenario: Any) -> DemandSpec:
     """Parse the top-level ``demand`` section (see the module docstring)."""
-    sec = _section(raw, path, ("origins", "classes", "latency"))
+    sec = strict_mapping(raw, path, ("origins", "classes", "latency"))
     clusters = scenario.clusters
     origins: dict[str, OriginSpec] = {}
     if sec.get("origins") is None:
         for c in clusters.values():
             origins[c.name] = OriginSpec(c.name, c.lat, c.lon, c.name, c.role, c.hub)
     else:
-        osec = _section(sec["origins"], f"{path}.origins", tuple(str(k) for k in sec["origins"]))
+        osec = strict_mapping(
+            sec["origins"], f"{path}.origins", tuple(str(k) for k in sec["origins"])
+        )
         for name, oraw in osec.items():
             opath = f"{path}.origins.{name}"
-            o = _section(oraw, opath, ("lat", "lon", "cluster", "role", "hub", "description"))
+            o = strict_mapping(oraw, opath, ("lat", "lon", "cluster", "role", "hub", "description"))
             home = o.get("cluster")
             if home is not None and str(home) not in clusters:
                 raise ScenarioError(
@@ -370,14 +360,14 @@ def parse_demand(raw: Any, path: str, scenario: Any) -> DemandSpec:
             "no workload classes", field=f"{path}.classes", expected="a mapping of classes"
         )
     classes = {str(n): _class(str(n), v, f"{path}.classes.{n}", origins) for n, v in craw.items()}
-    lat_sec = _section(
+    lat_sec = strict_mapping(
         sec.get("latency") or {}, f"{path}.latency", ("route_factor", "fibre", "base", "matrix")
     )
     overrides: dict[tuple[str, str], float] = {}
     matrix = lat_sec.get("matrix") or {}
-    _section(matrix, f"{path}.latency.matrix", tuple(origins))
+    strict_mapping(matrix, f"{path}.latency.matrix", tuple(origins))
     for o, row in matrix.items():
-        _section(row, f"{path}.latency.matrix.{o}", tuple(clusters))
+        strict_mapping(row, f"{path}.latency.matrix.{o}", tuple(clusters))
         for c, v in row.items():
             overrides[(str(o), str(c))] = parse_quantity(
                 v, "ms", f"{path}.latency.matrix.{o}.{c}", minimum=0.0
@@ -417,7 +407,7 @@ def parse_links(raw: Any, path: str, scenario: Any) -> list[LinkSpec]:
     out = []
     for i, item in enumerate(raw):
         lpath = f"{path}.{i}"
-        sec = _section(item, lpath, ("from", "to", "from_hub", "to_hub", "capacity", "note"))
+        sec = strict_mapping(item, lpath, ("from", "to", "from_hub", "to_hub", "capacity", "note"))
         if "capacity" not in sec:
             raise ScenarioError("missing required field", field=f"{lpath}.capacity")
         cap = parse_quantity(sec["capacity"], "EFLOPS", f"{lpath}.capacity", minimum=0.0)
@@ -457,7 +447,7 @@ def parse_links(raw: Any, path: str, scenario: Any) -> list[LinkSpec]:
 
 def parse_dispatch(raw: Any, path: str, scenario: Any) -> DispatchSpec:
     """Parse ``dispatch``: policy, engine, objective, carbon_price, unmet_penalty."""
-    sec = _section(
+    sec = strict_mapping(
         raw, path, ("policy", "engine", "objective", "carbon_price", "unmet_penalty", "note")
     )
     penalty = sec.get("unmet_penalty")
@@ -476,7 +466,7 @@ def parse_dispatch(raw: Any, path: str, scenario: Any) -> DispatchSpec:
 
 def parse_grid(raw: Any, path: str, cluster: Any) -> GridSpec:
     """Parse ``clusters.<name>.grid`` (carbon, price, caps, renewables, battery, imports)."""
-    sec = _section(
+    sec = strict_mapping(
         raw,
         path,
         (
@@ -493,7 +483,7 @@ def parse_grid(raw: Any, path: str, cluster: Any) -> GridSpec:
     )
     price_raw = sec.get("price", 0.0)
     if isinstance(price_raw, Mapping):
-        psec = _section(price_raw, f"{path}.price", ("flat", "peak", "valley"))
+        psec = strict_mapping(price_raw, f"{path}.price", ("flat", "peak", "valley"))
         if "flat" not in psec:
             raise ScenarioError("missing required field", field=f"{path}.price.flat")
         flat = parse_quantity(psec["flat"], "CNY/MWh", f"{path}.price.flat", minimum=0.0)
@@ -505,10 +495,16 @@ def parse_grid(raw: Any, path: str, cluster: Any) -> GridSpec:
         price = time_of_use_price(np.arange(24), flat, peak, valley)
     else:
         price = _hourly(price_raw, "CNY/MWh", f"{path}.price")
-    imp = _section(sec.get("import") or {}, f"{path}.import", ("cap", "price", "carbon_intensity"))
-    pv = _section(sec.get("pv") or {}, f"{path}.pv", ("capacity", "cloudiness", "capacity_factor"))
-    wind = _section(sec.get("wind") or {}, f"{path}.wind", ("capacity", "capacity_factor"))
-    bat = _section(sec.get("battery") or {}, f"{path}.battery", ("energy", "power", "efficiency"))
+    imp = strict_mapping(
+        sec.get("import") or {}, f"{path}.import", ("cap", "price", "carbon_intensity")
+    )
+    pv = strict_mapping(
+        sec.get("pv") or {}, f"{path}.pv", ("capacity", "cloudiness", "capacity_factor")
+    )
+    wind = strict_mapping(sec.get("wind") or {}, f"{path}.wind", ("capacity", "capacity_factor"))
+    bat = strict_mapping(
+        sec.get("battery") or {}, f"{path}.battery", ("energy", "power", "efficiency")
+    )
     wind_mw = parse_quantity(wind.get("capacity", 0.0), "MW", f"{path}.wind.capacity", minimum=0)
     if wind_mw > 0 and "capacity_factor" not in wind:
         raise ScenarioError("missing required field", field=f"{path}.wind.capacity_factor")

@@ -74,6 +74,7 @@ from sim.pipeline import (
 from sim.scenario import Addition as FleetAddition
 from sim.scenario import Scenario, _hardware_entry
 from sim.units import normalize_precision, parse_quantity
+from sim.validate import strict_mapping
 
 __all__ = [
     "parse_grid_connections",
@@ -95,22 +96,6 @@ _DIST_PARAMS = {
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _mapping(value: Any, path: str, allowed: Sequence[str], required: Sequence[str] = ()):
-    if not isinstance(value, Mapping):
-        raise ScenarioError("expected a mapping", field=path, given=value)
-    extra = [str(k) for k in value if str(k) not in allowed]
-    if extra:
-        raise ScenarioError(
-            f"unknown field '{extra[0]}'",
-            field=f"{path}.{extra[0]}",
-            expected="one of " + ", ".join(allowed),
-        )
-    for key in required:
-        if key not in value:
-            raise ScenarioError(f"missing field '{key}'", field=f"{path}.{key}")
-    return value
 
 
 def _date(value: Any, path: str) -> np.datetime64:
@@ -135,7 +120,7 @@ def _duration(value: Any, path: str) -> Duration:
             expected="one of " + ", ".join(_DIST_PARAMS),
         )
     names = _DIST_PARAMS[dist]
-    _mapping(value, path, ("dist", *names), names)
+    strict_mapping(value, path, ("dist", *names), names)
     params = []
     for name in names:
         unit = "dimensionless" if name == "sigma" else "day"
@@ -223,7 +208,7 @@ def parse_supply(raw: Any, path: str, scenario: Scenario) -> dict[str, Any]:
     keys = ("per_quarter", "initial", "growth_per_year", "start", "price", "note")
     for name, sec in raw.items():
         p = f"{path}.{name}"
-        _mapping(sec, p, keys, ("per_quarter",))
+        strict_mapping(sec, p, keys, ("per_quarter",))
         price = parse_quantity(sec.get("price", 0.0), "CNY", f"{p}.price", minimum=0)
         pipeline_hardware(str(name), scenario, p)  # must be countable
         growth = parse_quantity(sec.get("growth_per_year", 0.0), "1/year", f"{p}.growth_per_year")
@@ -254,7 +239,7 @@ def parse_grid_connections(raw: Any, path: str, scenario: Scenario) -> list[Grid
     out = []
     for name, sec in raw.items():
         p = f"{path}.{name}"
-        _mapping(sec, p, ("rate", "initial", "note"), ("rate",))
+        strict_mapping(sec, p, ("rate", "initial", "note"), ("rate",))
         out.append(
             GridRegion(
                 name=str(name),
@@ -284,7 +269,7 @@ def parse_shocks(raw: Any, path: str, scenario: Scenario) -> list[Any]:
         kind = sec["type"]
         if kind == "export_control":
             keys = ("type", "hardware", "date", "supply_cut", "switch_to", "note")
-            _mapping(sec, p, keys, ("hardware", "date", "supply_cut"))
+            strict_mapping(sec, p, keys, ("hardware", "date", "supply_cut"))
             cut = parse_quantity(
                 sec["supply_cut"], "dimensionless", f"{p}.supply_cut", minimum=0, maximum=1
             )
@@ -298,13 +283,15 @@ def parse_shocks(raw: Any, path: str, scenario: Scenario) -> list[Any]:
             )
         elif kind == "tariff":
             keys = ("type", "hardware", "date", "price_increase", "note")
-            _mapping(sec, p, keys, ("hardware", "date", "price_increase"))
+            strict_mapping(sec, p, keys, ("hardware", "date", "price_increase"))
             inc = parse_quantity(sec["price_increase"], "dimensionless", f"{p}.price_increase")
             if inc <= -1:
                 raise ScenarioError("out of range", field=f"{p}.price_increase", given=inc)
             out.append(Tariff(str(sec["hardware"]), _date(sec["date"], f"{p}.date"), inc))
         elif kind == "grid_freeze":
-            _mapping(sec, p, ("type", "region", "start", "end", "note"), ("region", "start", "end"))
+            strict_mapping(
+                sec, p, ("type", "region", "start", "end", "note"), ("region", "start", "end")
+            )
             start, end = _date(sec["start"], f"{p}.start"), _date(sec["end"], f"{p}.end")
             if end < start:
                 raise ScenarioError("end before start", field=f"{p}.end", given=str(end))
@@ -332,7 +319,7 @@ def _plan_items(sec: Mapping, p: str) -> list[tuple[str, float, np.datetime64]]:
     size = parse_quantity(
         sec["project_size"], "EFLOPS", f"{p}.project_size", minimum=0, strict_minimum=True
     )
-    ann = _mapping(sec["announce"], f"{p}.announce", ("from", "to"), ("from", "to"))
+    ann = strict_mapping(sec["announce"], f"{p}.announce", ("from", "to"), ("from", "to"))
     first, last = _date(ann["from"], f"{p}.announce.from"), _date(ann["to"], f"{p}.announce.to")
     if last < first:
         raise ScenarioError("to before from", field=f"{p}.announce.to", given=str(last))
@@ -373,12 +360,12 @@ def parse_projects(raw: Any, path: str, scenario: Scenario) -> list[Project]:
     for i, sec in enumerate(raw):
         p = f"{path}.{i}"
         if isinstance(sec, Mapping) and "plan" in sec:
-            _mapping(
+            strict_mapping(
                 sec, p, ("plan", "project_size", *common), ("plan", "project_size", *common[:5])
             )
             items = _plan_items(sec, p)
         else:
-            _mapping(sec, p, ("name", "grid", *common), ("name", *common[:5]))
+            strict_mapping(sec, p, ("name", "grid", *common), ("name", *common[:5]))
             items = [
                 (
                     str(sec["name"]),
@@ -434,7 +421,7 @@ def parse_projects(raw: Any, path: str, scenario: Scenario) -> list[Project]:
 
 def parse_pipeline(raw: Any, path: str, scenario: Scenario) -> dict[str, Any]:
     """``pipeline:`` → {"samples": int, "targets": [Target]}."""
-    _mapping(raw, path, ("samples", "targets", "note"))
+    strict_mapping(raw, path, ("samples", "targets", "note"))
     samples = raw.get("samples", 100)
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
         raise ScenarioError(
@@ -443,7 +430,9 @@ def parse_pipeline(raw: Any, path: str, scenario: Scenario) -> dict[str, Any]:
     targets = []
     for i, sec in enumerate(raw.get("targets") or []):
         p = f"{path}.targets.{i}"
-        _mapping(sec, p, ("name", "capacity", "date", "clusters", "note"), ("capacity", "date"))
+        strict_mapping(
+            sec, p, ("name", "capacity", "date", "clusters", "note"), ("capacity", "date")
+        )
         clusters = sec.get("clusters")
         if clusters is not None:
             if not isinstance(clusters, list) or not all(c in scenario.clusters for c in clusters):

@@ -23,6 +23,7 @@ from sim import catalog
 from sim.errors import ScenarioError
 from sim.schema import keys_of
 from sim.units import RACK_POWER_KW, dimension_of, normalize_precision, parse_quantity
+from sim.validate import strict_mapping
 from sim.yamlio import line_of, read_yaml, unshared_copy
 
 __all__ = [
@@ -245,18 +246,11 @@ def _mapping(
     value: Any, path: str, schema_path: str | None = None, extra_keys: Any = ()
 ) -> Mapping:
     """Check ``value`` is a mapping with only the keys the schema (or ``extra_keys``) allows."""
-    if not isinstance(value, Mapping):
-        raise ScenarioError("expected a mapping", field=path, given=value)
-    if schema_path is not None:
-        allowed = set(keys_of(schema_path)) | set(extra_keys)
-        extra = [k for k in value if str(k) not in allowed]
-        if extra:
-            raise ScenarioError(
-                f"unknown field '{extra[0]}'",
-                field=f"{path}.{extra[0]}" if path else str(extra[0]),
-                expected="one of " + ", ".join(sorted(allowed)),
-            )
-    return value
+    if schema_path is None:
+        if not isinstance(value, Mapping):
+            raise ScenarioError("expected a mapping", field=path, given=value)
+        return value
+    return strict_mapping(value, path, set(keys_of(schema_path)) | set(extra_keys))
 
 
 def _required(section: Mapping, key: str, path: str) -> Any:
