@@ -24,6 +24,7 @@ pages = st.navigation(
         st.Page("views/compare.py", title=t("page.compare"), url_path="compare"),
         st.Page("views/buildout.py", title=t("page.buildout"), url_path="buildout"),
         st.Page("views/jobs.py", title=t("page.jobs"), url_path="jobs"),
+        st.Page("views/sweeps.py", title=t("page.sweeps"), url_path="sweeps"),
         st.Page("views/export.py", title=t("page.export"), url_path="export"),
     ]
 )

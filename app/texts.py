@@ -181,6 +181,21 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "buildout.fan": ("Capacity online, all clusters", "已投运算力（全部集群）"),
     # jobs
     "page.jobs": ("Jobs", "作业"),
+    "page.sweeps": ("Sweeps", "参数扫描"),
+    "sweeps.title": ("Sweeps: uncertainty and sensitivity", "参数扫描：不确定性与敏感性"),
+    "sweeps.store": ("Sweep store (Zarr)", "扫描结果（Zarr）"),
+    "sweeps.none": (
+        "No sweep store found. Run one first, e.g. `suanli sweep "
+        "scenarios/sweeps/zhejiang_sobol.yaml`, then enter its .zarr path.",
+        "未找到扫描结果。请先运行，例如 `suanli sweep scenarios/sweeps/zhejiang_sobol.yaml`，"
+        "再输入 .zarr 路径。",
+    ),
+    "sweeps.intro": (
+        "{name}: {method}, {done} of {samples} samples done",
+        "{name}：{method}，已完成 {done}/{samples} 个样本",
+    ),
+    "sweeps.quantiles": ("Quantiles over samples", "样本分位数"),
+    "sweeps.sensitivity": ("Sensitivity in {year}", "{year} 年敏感性"),
     "jobs.title": ("Jobs: queueing, SLA, energy", "作业：排队、服务水平、能耗"),
     "jobs.none": (
         "This scenario has no jobs: section; the job-level simulation (suanli jobs) "

@@ -21,6 +21,7 @@ PAGES = (
     "views/compare.py",
     "views/buildout.py",
     "views/jobs.py",
+    "views/sweeps.py",
     "views/export.py",
 )
 HOURS_2025 = 8760
@@ -467,3 +468,27 @@ def test_carbon_objective_emits_no_more_than_the_cost_objective():
     at.sidebar.selectbox(key="w_dispatch_objective").set_value("carbon").run()
     assert not at.exception, at.exception
     assert number(metric(at, "Carbon 2025").value) <= cost_objective * (1 + 1e-9)
+
+
+def test_sweeps_page_shows_quantiles_and_sensitivity_of_a_store(tmp_path):
+    # A 2-point grid over the minimal scenario's PUE: 6.2002 GWh at PUE 1.0 and
+    # 9.3003 GWh at 1.5 (0.70779 MW x 8760 h x PUE). Linear quantiles of two samples:
+    # p50 = 7.7503 GWh, p5 = 6.2002 + 0.05 x 3.1001 = 6.3552 GWh.
+    store = tmp_path / "grid.zarr"
+    spec = {
+        "name": "pue grid",
+        "base": str(SCENARIOS / "minimal.yaml"),
+        "method": "grid",
+        "parameters": {"clusters.site-a.pue": {"values": [1.0, 1.5]}},
+    }
+    sim.sweep(spec, store)
+    at = start()
+    at.switch_page("views/sweeps.py").run()
+    assert not at.exception, at.exception
+    at.text_input(key="sweep_store").set_value(str(store)).run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    row = table.loc[2025]
+    assert row[0.5] * 1e3 == pytest.approx(MINIMAL_GWH * 1.25, rel=1e-9)
+    assert row[0.05] * 1e3 == pytest.approx(MINIMAL_GWH * (1 + 0.05 * 0.5), rel=1e-9)
+    assert "pue grid" in at.caption[0].value
