@@ -45,7 +45,7 @@ from sim.errors import ScenarioError
 from sim.grid import grid_balance, pv_profile_pu, time_of_use_price, wind_profile_pu
 from sim.results import dataarray, year_slices
 from sim.units import parse_quantity
-from sim.validate import strict_mapping
+from sim.validate import hourly_profile, strict_mapping
 
 __all__ = [
     "ClassSpec",
@@ -76,22 +76,6 @@ def _choice(value: Any, path: str, options: tuple[str, ...]) -> str:
             "unknown option", field=path, given=value, expected=" or ".join(options)
         )
     return str(value)
-
-
-def _hourly(value: Any, unit: str, path: str, minimum: float = 0.0) -> np.ndarray:
-    """A constant or 24 hourly values (local hour) → array of 24 [unit]."""
-    if isinstance(value, list):
-        if len(value) != 24:
-            raise ScenarioError(
-                "hourly profile of the wrong length",
-                field=path,
-                given=f"{len(value)} values",
-                expected="24 values, one per local hour",
-            )
-        return np.array(
-            [parse_quantity(v, unit, f"{path}.{i}", minimum=minimum) for i, v in enumerate(value)]
-        )
-    return np.full(24, parse_quantity(value, unit, path, minimum=minimum))
 
 
 # --------------------------------------------------------------------------- specs
@@ -222,7 +206,7 @@ def _class(name: str, raw: Any, path: str, origins: Mapping[str, OriginSpec]) ->
     profile: tuple[float, ...] = ()
     trace = None
     if isinstance(shape_raw, list):
-        profile = tuple(_hourly(shape_raw, "dimensionless", f"{path}.shape"))
+        profile = tuple(hourly_profile(shape_raw, "dimensionless", f"{path}.shape"))
         if sum(profile) <= 0:
             raise ScenarioError("profile is all zero", field=f"{path}.shape", given=shape_raw)
         shape = "profile"
@@ -494,7 +478,7 @@ def parse_grid(raw: Any, path: str, cluster: Any) -> GridSpec:
             valley = parse_quantity(psec["valley"], "CNY/MWh", f"{path}.price.valley", minimum=0.0)
         price = time_of_use_price(np.arange(24), flat, peak, valley)
     else:
-        price = _hourly(price_raw, "CNY/MWh", f"{path}.price")
+        price = hourly_profile(price_raw, "CNY/MWh", f"{path}.price")
     imp = strict_mapping(
         sec.get("import") or {}, f"{path}.import", ("cap", "price", "carbon_intensity")
     )
@@ -511,7 +495,7 @@ def parse_grid(raw: Any, path: str, cluster: Any) -> GridSpec:
     pv_cf = pv.get("capacity_factor")
     return GridSpec(
         region=str(sec.get("region", cluster.province or cluster.name)),
-        intensity_tco2_per_mwh=_hourly(
+        intensity_tco2_per_mwh=hourly_profile(
             sec.get("carbon_intensity", 0.0), "tCO2/MWh", f"{path}.carbon_intensity"
         ),
         price_cny_per_mwh=price,

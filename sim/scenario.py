@@ -23,7 +23,7 @@ from sim import catalog
 from sim.errors import ScenarioError
 from sim.schema import keys_of
 from sim.units import RACK_POWER_KW, dimension_of, normalize_precision, parse_quantity
-from sim.validate import strict_mapping
+from sim.validate import hourly_profile, strict_mapping
 from sim.yamlio import line_of, read_yaml, unshared_copy
 
 __all__ = [
@@ -571,19 +571,6 @@ def _power_to_compute_shares(
     return {n: w / total for n, w in weights.items()}
 
 
-def _utilization(raw: Any, path: str) -> np.ndarray:
-    if isinstance(raw, list):
-        if len(raw) != 24:
-            raise ScenarioError(
-                "hourly profile of the wrong length",
-                field=path,
-                given=f"{len(raw)} values",
-                expected="24 values, one per local hour",
-            )
-        return np.array([_fraction(v, f"{path}.{i}") for i, v in enumerate(raw)])
-    return np.full(24, _fraction(raw, path))
-
-
 def _pue(raw: Any, path: str) -> PueModel:
     if isinstance(raw, Mapping):
         sec = _mapping(raw, path, "clusters.<name>.pue")
@@ -662,7 +649,9 @@ def _cluster(name: str, raw: Any, hardware: Mapping[str, Hardware], reporting: s
         role=str(sec.get("role", "")),
         province=str(sec.get("province", "")),
         fleet=_fleet(_required(sec, "fleet", path), f"{path}.fleet", hardware, reporting),
-        utilization=_utilization(_required(sec, "utilization", path), f"{path}.utilization"),
+        utilization=hourly_profile(
+            _required(sec, "utilization", path), "dimensionless", f"{path}.utilization", 0.0, 1.0
+        ),
         idle_power=_fraction(sec.get("idle_power", 0.0), f"{path}.idle_power"),
         pue=_pue(_required(sec, "pue", path), f"{path}.pue"),
         climate=_climate(sec.get("climate"), f"{path}.climate", lat),

@@ -65,6 +65,7 @@ import xarray as xr
 from sim.errors import ScenarioError
 from sim.results import SUMMARY_VARIABLES, AnnualReducer, dataarray, time_blocks, year_slices
 from sim.scenario import load_scenario
+from sim.validate import strict_mapping
 from sim.yamlio import line_of, read_yaml
 
 __all__ = [
@@ -393,13 +394,7 @@ def _parameter(name: str, sec: Any, method: str, raw: Mapping | None, model: str
             given=sec,
             expected="{distribution: ...} or {values: [...]}",
         )
-    extra = sorted(str(k) for k in sec if str(k) not in _PARAM_KEYS)
-    if extra:
-        raise _err(
-            f"unknown field '{extra[0]}'",
-            f"{where}.{extra[0]}",
-            expected="one of " + ", ".join(sorted(_PARAM_KEYS)),
-        )
+    strict_mapping(sec, where, _PARAM_KEYS)
     if "path" in sec and "paths" in sec:
         raise _err("give path or paths, not both", where)
     if "paths" in sec:
@@ -569,13 +564,7 @@ def load_sweep(
 def _validate(raw: Any, file: str | None, base_dir: Path) -> SweepSpec:
     if not isinstance(raw, Mapping):
         raise _err("a sweep must be a mapping of fields", given=type(raw).__name__)
-    extra = sorted(str(k) for k in raw if str(k) not in _SPEC_KEYS)
-    if extra:
-        raise _err(
-            f"unknown field '{extra[0]}'",
-            extra[0],
-            expected="one of " + ", ".join(sorted(_SPEC_KEYS)),
-        )
+    strict_mapping(raw, "", _SPEC_KEYS)
     name = str(raw.get("name", Path(file).stem if file else "sweep"))
     method = raw.get("method")
     if method not in METHODS:
@@ -694,15 +683,7 @@ def _validate(raw: Any, file: str | None, base_dir: Path) -> SweepSpec:
         )
 
     out = raw.get("outputs") or {}
-    if not isinstance(out, Mapping):
-        raise _err("expected a mapping", "outputs", given=out)
-    extra = sorted(str(k) for k in out if str(k) not in _OUTPUT_KEYS)
-    if extra:
-        raise _err(
-            f"unknown field '{extra[0]}'",
-            f"outputs.{extra[0]}",
-            expected="one of " + ", ".join(sorted(_OUTPUT_KEYS)),
-        )
+    strict_mapping(out, "outputs", _OUTPUT_KEYS)
     all_vars = ("y",) if model else tuple(SUMMARY_VARIABLES)
     variables = out.get("variables", list(all_vars))
     if not isinstance(variables, list) or not variables:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sim.errors import ScenarioError
+import numpy as np
 
-__all__ = ["strict_mapping"]
+from sim.errors import ScenarioError
+from sim.units import parse_quantity
+
+__all__ = ["hourly_profile", "strict_mapping"]
 
 
 def strict_mapping(
@@ -50,3 +53,41 @@ def strict_mapping(
         if key not in value or value[key] is None:
             raise ScenarioError("missing required field", field=f"{path}.{key}" if path else key)
     return value
+
+
+def hourly_profile(
+    value: Any, unit: str, path: str, minimum: float = 0.0, maximum: float | None = None
+) -> np.ndarray:
+    """A constant, or 24 values by local hour (0-23), as an array of 24 in ``unit``.
+
+    Parameters
+    ----------
+    value : number, str or list
+        One quantity, or a list of exactly 24.
+    unit : str
+        Canonical unit of the values.
+    path : str
+        Dotted path of the field, for error messages.
+    minimum, maximum : float, optional
+        Bounds of every value in ``unit``.
+
+    Raises
+    ------
+    ScenarioError
+        A list of the wrong length, or a value of the wrong unit or out of bounds.
+    """
+    if isinstance(value, list):
+        if len(value) != 24:
+            raise ScenarioError(
+                "hourly profile of the wrong length",
+                field=path,
+                given=f"{len(value)} values",
+                expected="24 values, one per local hour",
+            )
+        return np.array(
+            [
+                parse_quantity(v, unit, f"{path}.{i}", minimum=minimum, maximum=maximum)
+                for i, v in enumerate(value)
+            ]
+        )
+    return np.full(24, parse_quantity(value, unit, path, minimum=minimum, maximum=maximum))
