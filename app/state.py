@@ -32,7 +32,7 @@ from whatif import (
 )
 
 import sim
-from sim.errors import ScenarioError
+from sim.scenario.errors import ScenarioError
 
 __all__ = ["Current", "current", "dataset", "load", "results", "shipped", "sidebar"]
 
@@ -165,8 +165,8 @@ def pipeline(
     capacity online by month and, per target, its probability."""
     import pandas as pd
 
-    from sim.pipeline import monte_carlo_summary, run_monte_carlo
-    from sim.pipeline_io import pipeline_spec
+    from sim.buildout.commission import pipeline_spec
+    from sim.buildout.pipeline import monte_carlo_summary, run_monte_carlo
 
     try:
         scenario = sim.load_scenario(path, overrides=overrides, variant=variant)
@@ -210,7 +210,7 @@ def jobs(
     scenario's), reduced to what the Jobs page shows."""
     import pandas as pd
 
-    from sim.jobs_io import run_jobs
+    from sim.jobs.run import run_jobs
 
     try:
         scenario = sim.load_scenario(path, overrides=overrides, variant=variant)

@@ -27,8 +27,8 @@ import numpy as np
 import pytest
 
 import sim
-import sim.operations
-from sim.dispatch import constraint_violations, dispatch_greedy, dispatch_lp
+import sim.operations.chain
+from sim.operations.dispatch import constraint_violations, dispatch_greedy, dispatch_lp
 
 SCENARIO = "scenarios/east_data_west_compute.yaml"
 TARGET_SPEEDUP = 50.0
@@ -43,17 +43,17 @@ def edwc_problem_2025():
         SCENARIO, overrides={"horizon.start": "2025-01-01", "horizon.end": "2025-12-31"}
     )
     captured = []
-    original = sim.operations.dispatch
+    original = sim.operations.chain.dispatch
 
     def capture(problem, engine):
         captured.append(problem)
         return original(problem, engine)
 
-    sim.operations.dispatch = capture
+    sim.operations.chain.dispatch = capture
     try:
         sim.run(scenario)
     finally:
-        sim.operations.dispatch = original
+        sim.operations.chain.dispatch = original
     return captured[0]
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import xarray as xr
 
 from sim import __version__
-from sim.errors import ScenarioError
+from sim.scenario.errors import ScenarioError
 
 __all__ = ["main"]
 
@@ -43,13 +43,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _overrides(items: Sequence[str] | None) -> dict[str, Any]:
-    from sim.scenario import parse_override
+    from sim.scenario.loader import parse_override
 
     return dict(parse_override(item) for item in items or [])
 
 
 def _load(args: argparse.Namespace, variant: str | None = None):
-    from sim.scenario import load_scenario
+    from sim.scenario.loader import load_scenario
 
     return load_scenario(args.scenario, overrides=_overrides(args.set), variant=variant)
 
@@ -119,7 +119,7 @@ def _summary_json(summary: xr.Dataset, ds: xr.Dataset) -> dict[str, Any]:
                 if summary[v].dims == ("cluster", "year")
             }
         out["years"][str(int(year))] = block
-    from sim.operations import operations_json
+    from sim.results.tables import operations_json
 
     ops = operations_json(summary)
     if ops:
@@ -139,11 +139,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     ds = sim.run(scenario)
     summary = sim.summarize(ds)
     if args.out:
-        from sim.results import write_netcdf
+        from sim.results.io import write_netcdf
 
         _guard_write(lambda: write_netcdf(ds, args.out), args.out)
     if args.plot:
-        from sim.plots import plot_run
+        from sim.results.plots import plot_run
 
         _guard_write(lambda: plot_run(ds, summary, args.plot), args.plot)
     if args.json:
@@ -152,7 +152,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         title = scenario.name + (f" [variant {scenario.variant}]" if scenario.variant else "")
         print(title)
         print(_table(summary, scenario.reporting_precision))
-        from sim.operations import operations_table
+        from sim.results.tables import operations_table
 
         ops = operations_table(summary, ds)
         if ops:
@@ -295,8 +295,9 @@ def _operations_totals(summary: xr.Dataset, last: int) -> dict[str, Any]:
 
 
 def _cmd_pipeline(args: argparse.Namespace) -> int:
-    from sim.pipeline import monte_carlo_summary, run_monte_carlo
-    from sim.pipeline_io import pipeline_samples, pipeline_spec
+    from sim.buildout.commission import pipeline_spec
+    from sim.buildout.pipeline import monte_carlo_summary, run_monte_carlo
+    from sim.scenario.pipeline_spec import pipeline_samples
 
     scenario = _load(args, args.variant)
     spec = pipeline_spec(scenario)
@@ -309,7 +310,7 @@ def _cmd_pipeline(args: argparse.Namespace) -> int:
     ds = run_monte_carlo(spec, seed, samples)
     summ = monte_carlo_summary(ds)
     if args.out:
-        from sim.results import write_netcdf
+        from sim.results.io import write_netcdf
 
         _guard_write(lambda: write_netcdf(ds, args.out), args.out)
     online = summ["capacity_online_eflops"]
@@ -362,14 +363,14 @@ def _cmd_pipeline(args: argparse.Namespace) -> int:
 
 
 def _cmd_jobs(args: argparse.Namespace) -> int:
-    from sim.jobs_io import run_jobs
+    from sim.jobs.run import run_jobs
 
     scenario = _load(args, args.variant)
     if args.seed is not None and args.seed < 0:
         raise ScenarioError("--seed must be >= 0", given=args.seed)
     ds = run_jobs(scenario, seed=args.seed, policy=args.policy, trace=args.trace)
     if args.out:
-        from sim.results import write_netcdf
+        from sim.results.io import write_netcdf
 
         _guard_write(lambda: write_netcdf(ds, args.out), args.out)
     q = [float(x) for x in ds["quantile"].values]
@@ -430,7 +431,7 @@ def _cmd_jobs(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from sim.schema import markdown_table
+    from sim.scenario.schema import markdown_table
 
     print(markdown_table())
     return 0
@@ -439,8 +440,8 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from sim.execute import execute
-    from sim.sweep import load_sweep
+    from sim.sweeps.execute import execute
+    from sim.sweeps.spec import load_sweep
 
     spec = load_sweep(args.sweep)
     if args.workers is not None and args.processes is not None:
@@ -484,7 +485,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             f"cannot write the store: {exc.strerror or exc}", file=str(out)
         ) from None
     except KeyboardInterrupt:
-        from sim.execute import committed_chunks
+        from sim.sweeps.store import committed_chunks
 
         done = len(committed_chunks(out))
         print(
@@ -499,7 +500,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def _print_quantiles(ds: xr.Dataset) -> None:
-    from sim.sweep import quantiles, sensitivity_target
+    from sim.sweeps.stats import quantiles, sensitivity_target
 
     target = sensitivity_target(ds)
     q = quantiles(ds)
@@ -530,8 +531,8 @@ def _print_quantiles(ds: xr.Dataset) -> None:
 def _cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from sim.execute import open_store
-    from sim.report import report
+    from sim.sweeps.report import report
+    from sim.sweeps.store import open_store
 
     ds = open_store(args.store).load()
     store = Path(args.store)

@@ -1,11 +1,11 @@
 """``sim.run``: the thin chain scenario → fleet → operations → dataset.
 
 The chain is split in two so that :func:`sim.run` and batched sweeps
-(:mod:`sim.sweep`) share one code path:
+(:mod:`sim.sweeps`) share one code path:
 
 * :func:`prepare` turns a :class:`~sim.scenario.Scenario` into arrays on the
   time axis (fleet, utilisation, idle power, PUE parameters, temperature);
-* :func:`operate` applies the power kernels of :mod:`sim.power` to arrays
+* :func:`operate` applies the power kernels of :mod:`sim.operations.power` to arrays
   shaped ``(..., cluster, time)``, with any leading sample dimensions.
 
 ``sim.run`` calls both once; a sweep calls :func:`prepare` once and
@@ -21,12 +21,12 @@ from functools import cached_property
 import numpy as np
 import xarray as xr
 
-from sim import __version__
-from sim.climate import synthetic_temperature_c
-from sim.fleet import FleetArrays, build_fleet
-from sim.power import energy_mwh, facility_power_mw, it_power_mw, pue_climate
-from sim.results import dataarray
-from sim.scenario import Scenario
+from sim.buildout.fleet import FleetArrays, build_fleet
+from sim.operations.chain import dispatch_scenario, supply_balance
+from sim.operations.climate import synthetic_temperature_c
+from sim.operations.power import energy_mwh, facility_power_mw, it_power_mw, pue_climate
+from sim.results.dataset import run_dataset
+from sim.scenario.core import Scenario
 
 __all__ = ["Inputs", "cluster_rngs", "operate", "prepare", "pue_series", "run"]
 
@@ -180,7 +180,7 @@ def pue_series(
     climate: np.ndarray,
 ) -> np.ndarray:
     """PUE of every cluster: the constant ``base``, or the climate model (eq. 2 of
-    :mod:`sim.power`) where ``climate`` is true.
+    :mod:`sim.operations.power`) where ``climate`` is true.
 
     Parameters
     ----------
@@ -225,7 +225,7 @@ def operate(
     step_h: float,
     with_energy: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """IT power, facility power and energy, eqs. (1), (3), (4) of :mod:`sim.power`.
+    """IT power, facility power and energy, eqs. (1), (3), (4) of :mod:`sim.operations.power`.
 
     Parameters
     ----------
@@ -275,7 +275,6 @@ def run(scenario: Scenario) -> xr.Dataset:
         used), each with ``units`` and ``long_name``. Times are local standard time.
     """
     inp = prepare(scenario)
-    clusters = list(scenario.clusters.values())
     pue = pue_series(
         inp.kernel_temperature_c,
         inp.pue_base,
@@ -286,62 +285,23 @@ def run(scenario: Scenario) -> xr.Dataset:
     )
     pue = np.broadcast_to(pue, inp.nameplate_mw.shape).copy()
 
-    # Operations layer (issue 3): with demand, utilisation is an outcome of dispatch.
+    # With demand, utilisation is an outcome of dispatch.
     ops = None
     utilization = inp.utilization
     if "demand" in scenario.sections:
-        from sim.operations import dispatch_scenario
-
         fleet = FleetArrays(capacity_eflops=inp.capacity_eflops, nameplate_mw=inp.nameplate_mw)
         ops = dispatch_scenario(scenario, inp.times, fleet, pue, inp.idle_power)
         utilization = ops.utilization
 
     it, facility, energy = operate(inp.nameplate_mw, utilization, inp.idle_power, pue, inp.step_h)
-
-    dims = ("cluster", "time")
-    prec = scenario.reporting_precision
-    data = {
-        "capacity_eflops": dataarray(
-            inp.capacity_eflops, dims, "EFLOPS", f"installed compute ({prec})", precision=prec
-        ),
-        "nameplate_power_mw": dataarray(
-            inp.nameplate_mw, dims, "MW", "IT power of installed hardware at full load"
-        ),
-        "utilization": dataarray(
-            utilization,
-            dims,
-            "1",
-            "busy fraction of installed compute" + (" (served / installed)" if ops else ""),
-        ),
-        "it_power_mw": dataarray(it, dims, "MW", "IT (server) power"),
-        "pue": dataarray(pue, dims, "1", "power usage effectiveness"),
-        "facility_power_mw": dataarray(facility, dims, "MW", "facility power (IT power x PUE)"),
-        "energy_mwh": dataarray(energy, dims, "MWh", "facility energy within the time step"),
+    arrays = {
+        "capacity_eflops": inp.capacity_eflops,
+        "nameplate_power_mw": inp.nameplate_mw,
+        "utilization": utilization,
+        "it_power_mw": it,
+        "pue": pue,
+        "facility_power_mw": facility,
+        "energy_mwh": energy,
     }
-    if inp.temperature_c is not None:
-        data["ambient_temperature_c"] = dataarray(
-            inp.temperature_c, dims, "degC", "ambient temperature (synthetic climatology)"
-        )
-    from sim.operations import supply_variables
-
-    ops_data, ops_coords = supply_variables(scenario, inp.times, facility, ops)
-    data.update(ops_data)
-    coords = {
-        **ops_coords,
-        "cluster": [c.name for c in clusters],
-        "time": inp.times,
-        "lat": ("cluster", [c.lat for c in clusters], {"units": "degree_north"}),
-        "lon": ("cluster", [c.lon for c in clusters], {"units": "degree_east"}),
-        "hub": ("cluster", [c.hub for c in clusters]),
-        "role": ("cluster", [c.role for c in clusters]),
-    }
-    attrs = {
-        "scenario": scenario.name,
-        "variant": scenario.variant or "",
-        "step_h": inp.step_h,
-        "precision": prec,
-        "seed": scenario.seed,
-        "suanli_version": __version__,
-        "Conventions": "CF-1.10",
-    }
-    return xr.Dataset(data, coords=coords, attrs=attrs)
+    supply = supply_balance(scenario, inp.times, facility, ops)
+    return run_dataset(scenario, inp.times, arrays, inp.temperature_c, supply, ops)

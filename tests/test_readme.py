@@ -17,6 +17,6 @@ def test_readme_python_blocks_run(monkeypatch, capsys):
 
 
 def test_readme_schema_table_is_current():
-    from sim.schema import markdown_table
+    from sim.scenario.schema import markdown_table
 
     assert markdown_table() in (ROOT / "README.md").read_text()

@@ -1,7 +1,7 @@
 """Sweeps page: open a sweep store (``suanli sweep``) and show its quantiles by
 year as a fan chart and its sensitivity (Sobol indices, or rank correlations
 for grid and Monte Carlo sweeps) as a tornado. A thin layer over
-:func:`sim.report.report`."""
+:func:`sim.sweeps.report.report`."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ import pandas as pd
 import streamlit as st
 from texts import axis_lines, t
 
-from sim.errors import ScenarioError
+from sim.scenario.errors import ScenarioError
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _report(path: str, stamp: float) -> dict:
     """Quantiles and sensitivity of a store, as plain tables (``stamp`` keys the cache)."""
-    from sim.execute import open_store
-    from sim.report import report
-    from sim.sweep import sensitivity_target
+    from sim.sweeps.report import report
+    from sim.sweeps.stats import sensitivity_target
+    from sim.sweeps.store import open_store
 
     ds = open_store(path)
     res = report(ds)

@@ -40,7 +40,9 @@ def digest(ds: xr.Dataset) -> str:
                 h.update(repr(values.tolist()).encode())
             else:
                 h.update(np.ascontiguousarray(values).tobytes())
-    h.update(repr(sorted((k, str(v)) for k, v in ds.attrs.items())).encode())
+    # paths in attributes (a sweep's ``base``) are made relative to the checkout
+    attrs = sorted((k, str(v).replace(str(ROOT), "<root>")) for k, v in ds.attrs.items())
+    h.update(repr(attrs).encode())
     return h.hexdigest()
 
 
@@ -75,9 +77,9 @@ def cases() -> dict[str, object]:
 
 
 def _layer_cases() -> dict[str, object]:
-    from sim.jobs_io import run_jobs
-    from sim.pipeline import monte_carlo_summary, run_monte_carlo
-    from sim.pipeline_io import pipeline_spec
+    from sim.buildout.commission import pipeline_spec
+    from sim.buildout.pipeline import monte_carlo_summary, run_monte_carlo
+    from sim.jobs.run import run_jobs
 
     shock = SCENARIOS / "zhejiang_supply_shock.yaml"
 

@@ -1,0 +1,481 @@
+"""The core sections of a scenario: hardware, fleets and each cluster's operating
+assumptions (utilisation, idle power, PUE, climate), parsed into frozen records."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sim.scenario import catalog
+from sim.scenario.errors import ScenarioError
+from sim.scenario.fields import calendar_year, checked_section, fraction, parse_date, required
+from sim.scenario.horizon import Horizon
+from sim.scenario.units import RACK_POWER_KW, dimension_of, normalize_precision, parse_quantity
+
+
+@dataclass(frozen=True)
+class Hardware:
+    """One hardware type, reduced to what the power model needs.
+
+    Attributes
+    ----------
+    name : str
+    efficiency_flops_per_w : dict[str, float]
+        Node-level efficiency per precision [FLOPS/W], i.e. peak / (power × node_overhead).
+    available_from : int or None
+        First shipping year.
+    lifetime_years : float
+        Service life [year].
+    """
+
+    name: str
+    efficiency_flops_per_w: dict[str, float]
+    available_from: int | None = None
+    lifetime_years: float = 6.0
+
+
+@dataclass(frozen=True)
+class Addition:
+    """One cohort of a vintage fleet.
+
+    Attributes
+    ----------
+    start, end : numpy.datetime64
+        Commissioning ramps linearly from ``start`` to ``end`` (equal: a step).
+    amount : float
+        Size in ``kind`` units: FLOPS at the fleet precision, W of IT power, or racks.
+    kind : str
+        ``"compute"``, ``"power"`` or ``"rack"``.
+    shares : dict[str, float]
+        Share of the cohort's compute by hardware name.
+    """
+
+    start: np.datetime64
+    end: np.datetime64
+    amount: float
+    kind: str
+    shares: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """Installed hardware of one cluster.
+
+    Attributes
+    ----------
+    precision : str
+        Precision of compute figures.
+    shares : dict[str, float]
+        Capacity share by hardware (capacity-points mode).
+    points_time : numpy.ndarray of datetime64
+        Capacity point dates (capacity-points mode; empty in vintage mode).
+    points_value : numpy.ndarray
+        Capacity at those dates, in ``points_kind`` units (FLOPS, W or racks).
+    points_kind : str
+        ``"compute"``, ``"power"`` or ``"rack"``.
+    additions : tuple of Addition
+        Vintage cohorts (vintage mode).
+    rack_power_w : float
+        IT power of one standard rack [W].
+    rack_occupancy : float
+        Populated fraction of racks [1].
+    """
+
+    precision: str
+    shares: dict[str, float]
+    points_time: np.ndarray
+    points_value: np.ndarray
+    points_kind: str
+    additions: tuple[Addition, ...]
+    rack_power_w: float
+    rack_occupancy: float
+
+
+@dataclass(frozen=True)
+class PueModel:
+    """PUE: a constant, or a climate model driven by ambient temperature.
+
+    ``PUE(T) = min(max_pue, base + slope_per_k · max(0, T − threshold_c))``.
+    A constant PUE has ``slope_per_k == 0`` and ``base`` the constant.
+    """
+
+    base: float
+    threshold_c: float = 15.0
+    slope_per_k: float = 0.0
+    max_pue: float = 2.0
+
+    @property
+    def is_constant(self) -> bool:
+        return self.slope_per_k == 0.0
+
+
+@dataclass(frozen=True)
+class Climate:
+    """Synthetic hourly ambient temperature parameters [degC, K]."""
+
+    mean_c: float
+    annual_amplitude_k: float
+    diurnal_amplitude_k: float = 5.0
+    noise_k: float = 2.0
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One data-center cluster and its operating assumptions."""
+
+    name: str
+    lat: float
+    lon: float
+    hub: str
+    role: str
+    province: str
+    fleet: Fleet
+    utilization: np.ndarray  # shape (24,) by local hour, fraction
+    idle_power: float
+    pue: PueModel
+    climate: Climate
+    sections: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario in canonical units. Build it with :func:`load_scenario`."""
+
+    name: str
+    description: str
+    seed: int
+    horizon: Horizon
+    reporting_precision: str
+    hardware: dict[str, Hardware]
+    clusters: dict[str, Cluster]
+    raw: dict[str, Any]
+    path: str | None = None
+    variant: str | None = None
+    sections: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def cluster_names(self) -> list[str]:
+        return list(self.clusters)
+
+    def variants(self) -> dict[str, str]:
+        """Variant names and descriptions declared in the scenario."""
+        return {
+            k: (v or {}).get("description", "") for k, v in self.raw.get("variants", {}).items()
+        }
+
+
+# ---------------------------------------------------------------------------
+# Reading helpers
+
+
+def hardware_entry(name: str, raw: Any, path: str) -> Hardware:
+    sec = dict(checked_section(raw, path, "hardware.<name>"))
+    if "from" in sec:
+        base_name = sec.pop("from")
+        base = catalog.entry(base_name, field=f"{path}.from")
+        # the user's fields replace the catalog's; efficiency and peak are exclusive
+        if "efficiency" in sec:
+            base = {k: v for k, v in base.items() if k not in ("peak_flops", "power")}
+        if "peak_flops" in sec or "power" in sec:
+            base = {k: v for k, v in base.items() if k != "efficiency"}
+        sec = {**base, **sec}
+    has_peak = "peak_flops" in sec or "power" in sec
+    has_eff = "efficiency" in sec
+    if has_peak and has_eff:
+        raise ScenarioError(
+            "give either peak_flops with power, or efficiency, not both",
+            field=path,
+        )
+    efficiency: dict[str, float] = {}
+    if has_eff:
+        effs = checked_section(sec["efficiency"], f"{path}.efficiency")
+        if not effs:
+            raise ScenarioError("empty", field=f"{path}.efficiency", expected="precision: GFLOPS/W")
+        for prec, val in effs.items():
+            p = normalize_precision(prec, f"{path}.efficiency.{prec}")
+            gflops_w = parse_quantity(
+                val, "GFLOPS/W", f"{path}.efficiency.{prec}", minimum=0, strict_minimum=True
+            )
+            efficiency[p] = gflops_w * 1e9
+    elif has_peak:
+        peaks = checked_section(required(sec, "peak_flops", path), f"{path}.peak_flops")
+        power_w = parse_quantity(
+            required(sec, "power", path), "W", f"{path}.power", minimum=0, strict_minimum=True
+        )
+        overhead = parse_quantity(
+            sec.get("node_overhead", 1.0),
+            "dimensionless",
+            f"{path}.node_overhead",
+            minimum=0,
+            strict_minimum=True,
+        )
+        if not peaks:
+            raise ScenarioError("empty", field=f"{path}.peak_flops", expected="precision: TFLOPS")
+        for prec, val in peaks.items():
+            p = normalize_precision(prec, f"{path}.peak_flops.{prec}")
+            tflops = parse_quantity(
+                val, "TFLOPS", f"{path}.peak_flops.{prec}", minimum=0, strict_minimum=True
+            )
+            efficiency[p] = tflops * 1e12 / (power_w * overhead)
+    else:
+        raise ScenarioError(
+            "no efficiency: give peak_flops with power, or efficiency",
+            field=path,
+            expected="peak_flops + power (+ node_overhead), or efficiency, or from: CATALOG_NAME",
+        )
+    if "node_overhead" in sec and has_eff and "peak_flops" not in sec:
+        raise ScenarioError(
+            "node_overhead applies to peak_flops and power, not to a given efficiency",
+            field=f"{path}.node_overhead",
+        )
+    avail = sec.get("available_from")
+    lifetime = parse_quantity(
+        sec.get("lifetime", 6), "year", f"{path}.lifetime", minimum=0, strict_minimum=True
+    )
+    return Hardware(
+        name=name,
+        efficiency_flops_per_w=efficiency,
+        available_from=None if avail is None else calendar_year(avail, f"{path}.available_from"),
+        lifetime_years=lifetime,
+    )
+
+
+def _shares(raw: Any, path: str, hardware: Mapping[str, Hardware]) -> dict[str, float]:
+    sec = checked_section(raw, path)
+    if not sec:
+        raise ScenarioError("no hardware given", field=path, expected="hardware_name: share")
+    shares = {}
+    for name, val in sec.items():
+        if str(name) not in hardware:
+            raise ScenarioError(
+                f"unknown hardware '{name}'",
+                field=f"{path}.{name}",
+                expected="a name under hardware: or in the catalog ("
+                + ", ".join(catalog.names())
+                + ")",
+            )
+        shares[str(name)] = fraction(val, f"{path}.{name}")
+    total = sum(shares.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ScenarioError(
+            "shares do not sum to 1",
+            field=path,
+            given=f"sum {total:.6g}",
+            expected="shares summing to 1",
+        )
+    return shares
+
+
+_AMOUNT_UNITS = {"compute": "FLOPS", "power": "W", "rack": "rack"}
+
+
+def _amount(value: Any, path: str) -> tuple[float, str]:
+    """A capacity amount: compute, IT power or racks, by the unit written."""
+    kind = dimension_of(value)
+    if kind is None:
+        raise ScenarioError(
+            "capacity needs a unit",
+            field=path,
+            given=value,
+            expected="compute ('1 EFLOPS'), IT power ('100 MW') or standard racks ('5000 racks')",
+        )
+    return parse_quantity(value, _AMOUNT_UNITS[kind], path, minimum=0.0), kind
+
+
+def parse_fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str) -> Fleet:
+    sec = checked_section(raw, path, "clusters.<name>.fleet")
+    precision = normalize_precision(required(sec, "precision", path), f"{path}.precision")
+    rack_kw = parse_quantity(
+        sec.get("rack_power", RACK_POWER_KW), "kW", f"{path}.rack_power", minimum=0
+    )
+    occupancy = fraction(sec.get("rack_occupancy", 1.0), f"{path}.rack_occupancy")
+    has_points, has_adds = "capacity" in sec, "additions" in sec
+    if has_points == has_adds:
+        raise ScenarioError(
+            "give exactly one of capacity (dated points) or additions (vintage cohorts)",
+            field=path,
+        )
+    shares: dict[str, float] = {}
+    times = np.array([], dtype="datetime64[D]")
+    values = np.array([])
+    kind = "compute"
+    additions: list[Addition] = []
+    share_of = sec.get("share_of", "compute")
+    if share_of not in ("compute", "power"):
+        raise ScenarioError(
+            "unknown share basis",
+            field=f"{path}.share_of",
+            given=share_of,
+            expected="compute or power",
+        )
+    if has_points:
+        shares = _shares(required(sec, "hardware", path), f"{path}.hardware", hardware)
+        pts = checked_section(sec["capacity"], f"{path}.capacity")
+        if not pts:
+            raise ScenarioError("no capacity points", field=f"{path}.capacity")
+        parsed = []
+        for when, val in pts.items():
+            fpath = f"{path}.capacity.{when}"
+            amount, k = _amount(val, fpath)
+            parsed.append((parse_date(when, fpath), amount, k))
+        kinds = {k for _, _, k in parsed}
+        if len(kinds) > 1:
+            raise ScenarioError(
+                "capacity points mix units of different kinds",
+                field=f"{path}.capacity",
+                expected="all compute, all power or all racks",
+            )
+        parsed.sort(key=lambda p: p[0])
+        kind = parsed[0][2]
+        times = np.array([p[0] for p in parsed], dtype="datetime64[D]")
+        values = np.array([p[1] for p in parsed])
+        if len(np.unique(times)) != len(times):
+            raise ScenarioError("two capacity points on one date", field=f"{path}.capacity")
+        used = shares
+    else:
+        if "hardware" in sec:
+            raise ScenarioError(
+                "with additions, give hardware per addition", field=f"{path}.hardware"
+            )
+        adds = sec["additions"]
+        if not isinstance(adds, list) or not adds:
+            raise ScenarioError(
+                "expected a list of additions",
+                field=f"{path}.additions",
+                given=adds,
+                expected="[{year: 2025, capacity: '5 EFLOPS', hardware: {h100: 1.0}}, ...]",
+            )
+        used = {}
+        for i, item in enumerate(adds):
+            ipath = f"{path}.additions.{i}"
+            if not isinstance(item, Mapping):
+                raise ScenarioError("expected a mapping", field=ipath, given=item)
+            unknown = set(item) - {"year", "date", "capacity", "hardware", "note"}
+            if unknown:
+                raise ScenarioError(
+                    f"unknown field '{sorted(map(str, unknown))[0]}'",
+                    field=ipath,
+                    expected="year or date, capacity, hardware (note)",
+                )
+            if ("year" in item) == ("date" in item):
+                raise ScenarioError("give exactly one of year or date", field=ipath)
+            if "year" in item:
+                y = calendar_year(item["year"], f"{ipath}.year")
+                start = np.datetime64(f"{y:04d}-01-01", "D")
+                end = np.datetime64(f"{y + 1:04d}-01-01", "D")
+            else:
+                start = end = parse_date(item["date"], f"{ipath}.date")
+            amount, k = _amount(required(item, "capacity", ipath), f"{ipath}.capacity")
+            sh = _shares(required(item, "hardware", ipath), f"{ipath}.hardware", hardware)
+            year = int(str(start)[:4])
+            for hname in sh:
+                avail = hardware[hname].available_from
+                if avail is not None and year < avail:
+                    raise ScenarioError(
+                        f"hardware '{hname}' is not available until {avail}",
+                        field=f"{ipath}.hardware.{hname}",
+                        given=year,
+                        expected=f"an addition in {avail} or later, or other hardware",
+                    )
+            used.update(sh)
+            additions.append(Addition(start, end, amount, k, sh))
+    for name in used:
+        effs = hardware[name].efficiency_flops_per_w
+        for need, what in ((precision, "fleet precision"), (reporting, "reporting_precision")):
+            if need not in effs:
+                raise ScenarioError(
+                    f"no conversion path: hardware '{name}' has no {need} figure, "
+                    f"needed for the {what}",
+                    field=f"{path}.precision"
+                    if what == "fleet precision"
+                    else "reporting_precision",
+                    given=need,
+                    expected=f"a precision '{name}' has: {', '.join(sorted(effs))}",
+                )
+    if share_of == "power":
+        shares = _power_to_compute_shares(shares, hardware, precision)
+        additions = [
+            Addition(
+                a.start,
+                a.end,
+                a.amount,
+                a.kind,
+                _power_to_compute_shares(a.shares, hardware, precision),
+            )
+            for a in additions
+        ]
+    return Fleet(
+        precision=precision,
+        shares=shares,
+        points_time=times,
+        points_value=values,
+        points_kind=kind,
+        additions=tuple(additions),
+        rack_power_w=rack_kw * 1e3,
+        rack_occupancy=occupancy,
+    )
+
+
+def _power_to_compute_shares(
+    shares: dict[str, float], hardware: Mapping[str, Hardware], precision: str
+) -> dict[str, float]:
+    """Shares of IT power q_h → shares of compute s_h = q_h·eff_h / Σ q·eff."""
+    if not shares:
+        return shares
+    weights = {n: q * hardware[n].efficiency_flops_per_w[precision] for n, q in shares.items()}
+    total = sum(weights.values())
+    return {n: w / total for n, w in weights.items()}
+
+
+def parse_pue(raw: Any, path: str) -> PueModel:
+    if isinstance(raw, Mapping):
+        sec = checked_section(raw, path, "clusters.<name>.pue")
+        model = required(sec, "model", path)
+        if model != "climate":
+            raise ScenarioError(
+                "unknown PUE model", field=f"{path}.model", given=model, expected="climate"
+            )
+        base = parse_quantity(
+            required(sec, "base", path), "dimensionless", f"{path}.base", minimum=1.0
+        )
+        pue = PueModel(
+            base=base,
+            threshold_c=parse_quantity(
+                sec.get("free_cooling_below", 15.0), "degC", f"{path}.free_cooling_below"
+            ),
+            slope_per_k=parse_quantity(sec.get("slope", 0.01), "1/K", f"{path}.slope", minimum=0),
+            max_pue=parse_quantity(
+                sec.get("max", 2.0), "dimensionless", f"{path}.max", minimum=1.0
+            ),
+        )
+        if pue.max_pue < pue.base:
+            raise ScenarioError(
+                "max is below base",
+                field=f"{path}.max",
+                given=pue.max_pue,
+                expected=f">= base {pue.base}",
+            )
+        return pue
+    return PueModel(base=parse_quantity(raw, "dimensionless", path, minimum=1.0))
+
+
+def parse_climate(raw: Any, path: str, lat: float) -> Climate:
+    sec = checked_section(raw if raw is not None else {}, path, "clusters.<name>.climate")
+    # Assumed climatology from latitude (checked against Hangzhou 30.3 N: mean 17 degC,
+    # Jan 4 / Jul 29 degC): warm-temperate fit, marked as an assumption in the schema.
+    alat = abs(lat)
+    mean_default = 28.0 - 0.6 * max(0.0, alat - 15.0)
+    amp_default = max(2.0, 0.45 * alat - 1.5)
+    return Climate(
+        mean_c=parse_quantity(sec.get("mean", mean_default), "degC", f"{path}.mean"),
+        annual_amplitude_k=parse_quantity(
+            sec.get("annual_amplitude", amp_default), "K", f"{path}.annual_amplitude", minimum=0
+        ),
+        diurnal_amplitude_k=parse_quantity(
+            sec.get("diurnal_amplitude", 5.0), "K", f"{path}.diurnal_amplitude", minimum=0
+        ),
+        noise_k=parse_quantity(sec.get("noise", 2.0), "K", f"{path}.noise", minimum=0),
+    )

@@ -1,0 +1,303 @@
+"""Scenario: YAML or a mapping → a validated :class:`Scenario` in canonical units.
+
+Loading goes: read YAML safely → apply a variant's overrides → apply user
+overrides (dotted paths) → validate every field against :mod:`sim.scenario.schema`,
+converting quantities to canonical units. Any user mistake raises one
+:class:`~sim.scenario.errors.ScenarioError` naming the file, field path (and YAML line
+where known), the value given and what was expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim.scenario import catalog
+from sim.scenario.core import (
+    Cluster,
+    Hardware,
+    Scenario,
+    hardware_entry,
+    parse_climate,
+    parse_fleet,
+    parse_pue,
+)
+from sim.scenario.errors import ScenarioError
+from sim.scenario.fields import checked_section, fraction, required
+from sim.scenario.horizon import parse_horizon
+from sim.scenario.operations_spec import parse_demand, parse_dispatch, parse_grid, parse_links
+from sim.scenario.pipeline_spec import (
+    parse_grid_connections,
+    parse_pipeline,
+    parse_projects,
+    parse_shocks,
+    parse_supply,
+)
+from sim.scenario.units import normalize_precision, parse_quantity
+from sim.scenario.validate import hourly_profile
+from sim.scenario.yamlio import line_of, read_yaml, unshared_copy
+
+#: Optional top-level sections and their parsers. A parser takes (raw_section,
+#: field_path, scenario_so_far), returns a frozen record stored in
+#: ``Scenario.sections[name]`` and raises ScenarioError for bad input. Layers
+#: above the input layer add theirs with :func:`register_section`.
+SECTION_PARSERS: dict[str, Callable[[Any, str, Scenario], Any]] = {
+    "demand": parse_demand,
+    "links": parse_links,
+    "dispatch": parse_dispatch,
+    "supply": parse_supply,
+    "grid_connections": parse_grid_connections,
+    "shocks": parse_shocks,
+    "projects": parse_projects,
+    "pipeline": parse_pipeline,
+}
+#: Same for per-cluster sections; stored in ``Cluster.sections[name]``.
+CLUSTER_SECTION_PARSERS: dict[str, Callable[[Any, str, Cluster], Any]] = {"grid": parse_grid}
+
+
+def register_section(name: str, parser: Callable[[Any, str, Scenario], Any]) -> None:
+    """Add a top-level section parsed by a layer above the input layer.
+
+    The jobs layer registers ``jobs`` this way (:mod:`sim.jobs.spec`): its
+    defaults are counted from the built fleet.
+    """
+    SECTION_PARSERS[name] = parser
+
+
+# ---------------------------------------------------------------------------
+# Validated model
+
+
+def _cluster(name: str, raw: Any, hardware: Mapping[str, Hardware], reporting: str) -> Cluster:
+    path = f"clusters.{name}"
+    sec = checked_section(raw, path, "clusters.<name>", CLUSTER_SECTION_PARSERS)
+    loc = checked_section(
+        required(sec, "location", path), f"{path}.location", "clusters.<name>.location"
+    )
+    lat, lon = (
+        parse_quantity(
+            required(loc, key, f"{path}.location"),
+            "degree",
+            f"{path}.location.{key}",
+            minimum=-bound,
+            maximum=bound,
+        )
+        for key, bound in (("lat", 90), ("lon", 180))
+    )
+    cluster = Cluster(
+        name=name,
+        lat=lat,
+        lon=lon,
+        hub=str(sec.get("hub", name)),
+        role=str(sec.get("role", "")),
+        province=str(sec.get("province", "")),
+        fleet=parse_fleet(required(sec, "fleet", path), f"{path}.fleet", hardware, reporting),
+        utilization=hourly_profile(
+            required(sec, "utilization", path), "dimensionless", f"{path}.utilization", 0.0, 1.0
+        ),
+        idle_power=fraction(sec.get("idle_power", 0.0), f"{path}.idle_power"),
+        pue=parse_pue(required(sec, "pue", path), f"{path}.pue"),
+        climate=parse_climate(sec.get("climate"), f"{path}.climate", lat),
+    )
+    for key, spec in CLUSTER_SECTION_PARSERS.items():
+        if key in sec:
+            cluster.sections[key] = spec(sec[key], f"{path}.{key}", cluster)
+    return cluster
+
+
+def _validate(raw: Any) -> Scenario:
+    if not isinstance(raw, Mapping):
+        raise ScenarioError("a scenario must be a mapping of fields", given=type(raw).__name__)
+    checked_section(raw, "", "", SECTION_PARSERS)
+    name = required(raw, "name", "")
+    seed = raw.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ScenarioError(
+            "not a seed", field="seed", given=seed, expected="a non-negative integer"
+        )
+    horizon = parse_horizon(required(raw, "horizon", ""))
+    reporting = normalize_precision(raw.get("reporting_precision", "fp16"), "reporting_precision")
+
+    hw_raw = checked_section(raw.get("hardware") or {}, "hardware")
+    # Catalog names are usable directly; scenario entries of the same name replace them.
+    names_used = {
+        str(h)
+        for c in (raw.get("clusters") or {}).values()
+        if isinstance(c, Mapping) and isinstance(c.get("fleet"), Mapping)
+        for h in _fleet_hardware_names(c["fleet"])
+    }
+    hardware: dict[str, Hardware] = {}
+    for hname, hraw in hw_raw.items():
+        hardware[str(hname)] = hardware_entry(str(hname), hraw, f"hardware.{hname}")
+    for hname in sorted(names_used - set(hardware)):
+        if hname in catalog.names():
+            hardware[hname] = hardware_entry(
+                hname, catalog.entry(hname, field=hname), f"catalog.{hname}"
+            )
+
+    clusters_raw = checked_section(required(raw, "clusters", ""), "clusters")
+    if not clusters_raw:
+        raise ScenarioError("no clusters", field="clusters", expected="at least one cluster")
+    clusters = {
+        str(cname): _cluster(str(cname), craw, hardware, reporting)
+        for cname, craw in clusters_raw.items()
+    }
+    variants = checked_section(raw.get("variants") or {}, "variants")
+    for vname, vraw in variants.items():
+        vsec = checked_section(vraw, f"variants.{vname}", "variants.<name>")
+        checked_section(required(vsec, "set", f"variants.{vname}"), f"variants.{vname}.set")
+    scenario = Scenario(
+        name=str(name),
+        description=str(raw.get("description", "")),
+        seed=seed,
+        horizon=horizon,
+        reporting_precision=reporting,
+        hardware=hardware,
+        clusters=clusters,
+        raw=raw if isinstance(raw, dict) else dict(raw),
+    )
+    for key, spec in SECTION_PARSERS.items():
+        if key in raw:
+            scenario.sections[key] = spec(raw[key], key, scenario)
+    return scenario
+
+
+def _fleet_hardware_names(fleet: Mapping) -> list[str]:
+    names = list(fleet.get("hardware") or {}) if isinstance(fleet.get("hardware"), Mapping) else []
+    for item in fleet.get("additions") or []:
+        if isinstance(item, Mapping) and isinstance(item.get("hardware"), Mapping):
+            names += list(item["hardware"])
+    return [str(n) for n in names]
+
+
+# ---------------------------------------------------------------------------
+# Overrides and variants
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Split a CLI ``PATH=VALUE`` into the path and a YAML-parsed value (safe loader)."""
+    path, sep, value = text.partition("=")
+    if not sep or not path.strip():
+        raise ScenarioError(
+            "an override must be PATH=VALUE", given=text, expected="e.g. clusters.site-a.pue=1.3"
+        )
+    try:
+        parsed = yaml.safe_load(value)
+    except yaml.YAMLError:
+        parsed = value
+    return path.strip(), parsed
+
+
+def apply_overrides(raw: dict, overrides: Mapping[str, Any], origin: str = "override") -> dict:
+    """Return a copy of ``raw`` with values set at dotted paths.
+
+    The parent of every path must exist; a new leaf key is accepted here and
+    then checked by validation like any other field. Keys are matched as
+    strings, so dates and numbers in YAML keys can be addressed as written.
+    """
+    out = unshared_copy(raw)
+    for path, value in overrides.items():
+        parts = str(path).split(".")
+        node: Any = out
+        for i, part in enumerate(parts[:-1]):
+            key = _match_key(node, part)
+            if key is None:
+                raise ScenarioError(
+                    f"unknown {origin} path: '{'.'.join(parts[: i + 1])}' does not exist",
+                    field=str(path),
+                    expected="a dotted path to an existing section",
+                )
+            node = node[key]
+        if isinstance(node, list):
+            idx = _match_key(node, parts[-1])
+            if idx is None:
+                raise ScenarioError(f"unknown {origin} path", field=str(path))
+            node[idx] = value
+        elif isinstance(node, dict):
+            key = _match_key(node, parts[-1])
+            node[parts[-1] if key is None else key] = value
+        else:
+            raise ScenarioError(f"unknown {origin} path: not a section", field=str(path))
+    return out
+
+
+def _match_key(node: Any, part: str) -> Any:
+    if isinstance(node, dict):
+        return next((k for k in node if str(k) == part), None)
+    if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        return int(part)
+    return None
+
+
+def load_scenario(
+    source: str | Path | Mapping[str, Any],
+    overrides: Mapping[str, Any] | None = None,
+    variant: str | None = None,
+) -> Scenario:
+    """Load, override and validate a scenario.
+
+    Parameters
+    ----------
+    source : str, Path or mapping
+        A YAML file, or the scenario as a mapping.
+    overrides : mapping, optional
+        Dotted path → value, e.g. ``{"clusters.zhejiang.pue": 1.3}``; applied
+        after the variant.
+    variant : str, optional
+        Name of an entry under ``variants:`` whose ``set`` overrides to apply.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        For any user mistake, naming file, field, given and expected value.
+    """
+    file = None
+    if isinstance(source, str | Path):
+        file = str(source)
+        raw = read_yaml(source)
+    elif isinstance(source, Mapping):
+        raw = unshared_copy(dict(source))
+    else:
+        raise ScenarioError("a scenario is a YAML path or a mapping", given=type(source).__name__)
+    data = raw
+    try:
+        if not isinstance(raw, Mapping):
+            raise ScenarioError("a scenario must be a mapping of fields", given=type(raw).__name__)
+        if variant is not None:
+            variants = raw.get("variants") or {}
+            if variant not in variants:
+                raise ScenarioError(
+                    f"unknown variant '{variant}'",
+                    field="variants",
+                    expected="one of " + (", ".join(map(str, variants)) or "(none declared)"),
+                )
+            data = apply_overrides(raw, (variants[variant] or {}).get("set") or {}, "variant")
+        if overrides:
+            data = apply_overrides(data, overrides)
+        scenario = _validate(data)
+    except ScenarioError as err:
+        line = line_of(raw, err.field)
+        if overrides and err.field in {str(k) for k in overrides}:
+            err = ScenarioError(
+                err.message + " (set by override)",
+                file=err.file,
+                field=err.field,
+                given=err.given,
+                expected=err.expected,
+            )
+            line = None
+        raise err.located(file, line) from None
+    return _replace(scenario, path=file, variant=variant)
+
+
+def _replace(scenario: Scenario, **changes: Any) -> Scenario:
+    import dataclasses
+
+    return dataclasses.replace(scenario, **changes)

@@ -1,0 +1,331 @@
+"""One table of every scenario field: unit, default and meaning.
+
+Validation (:mod:`sim.scenario.loader`) takes the allowed keys of each section from
+this table, and ``suanli schema`` prints it as the reference in the README, so
+the documentation cannot drift from what the loader accepts.
+
+``<name>`` in a path stands for a user-chosen key (a cluster, a hardware).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["FIELDS", "REQUIRED", "Field", "keys_of", "markdown_table"]
+
+REQUIRED = "required"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One scenario field.
+
+    Parameters
+    ----------
+    path : str
+        Dotted path, ``<name>`` for user-chosen keys.
+    unit : str
+        Canonical unit of a bare number (``-`` for text, ``1`` for fractions).
+    default : str
+        Default when omitted, or ``required``.
+    doc : str
+        Meaning.
+    """
+
+    path: str
+    unit: str
+    default: str
+    doc: str
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("name", "-", REQUIRED, "Scenario name."),
+    Field("description", "-", "''", "Free text."),
+    Field("sources", "-", "[]", "List of sources cited by the figures in the file."),
+    Field("seed", "-", "0", "Root seed; every random stream is spawned from it (SeedSequence)."),
+    Field("horizon.start", "date", REQUIRED, "First day simulated."),
+    Field("horizon.end", "date", REQUIRED, "Last day simulated (included)."),
+    Field("horizon.step", "h", "1h", "Time step: an hour count dividing 24 (1h, 3h) or 1D."),
+    Field(
+        "reporting_precision",
+        "-",
+        "fp16",
+        "Precision of reported capacity_eflops (fp64, fp32, tf32, fp16/bf16, fp8, int8).",
+    ),
+    Field(
+        "hardware.<name>.from", "-", "none", "Catalog entry to start from (fields below override)."
+    ),
+    Field(
+        "hardware.<name>.peak_flops",
+        "TFLOPS",
+        "none",
+        "Dense peak per accelerator, a mapping precision -> compute.",
+    ),
+    Field("hardware.<name>.power", "W", "none", "Power per accelerator (TDP) at full load."),
+    Field(
+        "hardware.<name>.node_overhead",
+        "1",
+        "1.0",
+        "Node power / accelerator power (CPU, memory, network share).",
+    ),
+    Field(
+        "hardware.<name>.efficiency",
+        "GFLOPS/W",
+        "none",
+        "Node efficiency per precision, given instead of peak_flops and power.",
+    ),
+    Field("hardware.<name>.available_from", "year", "none", "First year the hardware ships."),
+    Field(
+        "hardware.<name>.lifetime", "year", "6", "Service life before retirement (vintage fleets)."
+    ),
+    Field("hardware.<name>.description", "-", "''", "Free text."),
+    Field("hardware.<name>.source", "-", "''", "Where the figures come from."),
+    Field("clusters.<name>.location.lat", "deg", REQUIRED, "Latitude, north positive."),
+    Field("clusters.<name>.location.lon", "deg", REQUIRED, "Longitude, east positive."),
+    Field("clusters.<name>.hub", "-", "cluster name", "National hub the cluster belongs to."),
+    Field("clusters.<name>.role", "-", "''", "east (real-time) / west (back office), free text."),
+    Field("clusters.<name>.province", "-", "''", "Province or grid region."),
+    Field("clusters.<name>.description", "-", "''", "Free text."),
+    Field(
+        "clusters.<name>.fleet.precision",
+        "-",
+        REQUIRED,
+        "Precision that compute capacity points and additions are counted in.",
+    ),
+    Field(
+        "clusters.<name>.fleet.hardware",
+        "1",
+        "required with capacity",
+        "Share of capacity by hardware name (scenario or catalog), summing to 1.",
+    ),
+    Field(
+        "clusters.<name>.fleet.capacity",
+        "EFLOPS | MW | racks",
+        "either this or additions",
+        "Installed capacity at dates (compute, IT power or standard racks); "
+        "linear between points, flat outside.",
+    ),
+    Field(
+        "clusters.<name>.fleet.additions",
+        "EFLOPS | MW | racks",
+        "either this or capacity",
+        "Vintage stock: list of {year or date, capacity, hardware}; a year ramps "
+        "in over that year, a date steps in; each hardware retires after its lifetime.",
+    ),
+    Field(
+        "clusters.<name>.fleet.share_of",
+        "-",
+        "compute",
+        "What hardware shares divide: compute (at fleet precision) or IT power.",
+    ),
+    Field("clusters.<name>.fleet.rack_power", "kW", "2.5", "IT power of one standard rack [S7]."),
+    Field(
+        "clusters.<name>.fleet.rack_occupancy",
+        "1",
+        "1.0",
+        "Fraction of racks populated (上架率); applies to rack capacities.",
+    ),
+    Field(
+        "clusters.<name>.utilization",
+        "1",
+        REQUIRED,
+        "Busy fraction of installed compute: a number or 24 hourly values (local hour 0-23).",
+    ),
+    Field(
+        "clusters.<name>.idle_power",
+        "1",
+        "0.0",
+        "Power of idle hardware as a fraction of busy power.",
+    ),
+    Field(
+        "clusters.<name>.pue",
+        "1",
+        REQUIRED,
+        "A constant PUE, or a mapping with model: climate (fields below).",
+    ),
+    Field("clusters.<name>.pue.model", "-", REQUIRED, "climate"),
+    Field("clusters.<name>.pue.base", "1", REQUIRED, "PUE with full free cooling."),
+    Field(
+        "clusters.<name>.pue.free_cooling_below",
+        "degC",
+        "15 degC",
+        "Ambient temperature below which PUE stays at base.",
+    ),
+    Field("clusters.<name>.pue.slope", "1/K", "0.01", "PUE rise per kelvin above the threshold."),
+    Field("clusters.<name>.pue.max", "1", "2.0", "Upper bound of PUE."),
+    Field(
+        "clusters.<name>.climate.mean",
+        "degC",
+        "from latitude",
+        "Annual mean ambient temperature (assumption: 28 degC - 0.6 K/deg above 15 deg).",
+    ),
+    Field(
+        "clusters.<name>.climate.annual_amplitude",
+        "K",
+        "from latitude",
+        "Half the July-January difference (assumption: 0.45 K/deg x lat - 1.5 K).",
+    ),
+    Field("clusters.<name>.climate.diurnal_amplitude", "K", "5", "Half the day-night swing."),
+    Field("clusters.<name>.climate.noise", "K", "2", "Std of day-to-day weather (AR(1), r=0.7)."),
+    # --- operations (issue 3): sim.scenario.operations_spec parses these sections
+    Field(
+        "clusters.<name>.grid.region",
+        "-",
+        "province or name",
+        "Grid region, for regional peak grid draw.",
+    ),
+    Field(
+        "clusters.<name>.grid.carbon_intensity",
+        "tCO2/MWh",
+        "0",
+        "Grid carbon intensity: a number or 24 hourly values.",
+    ),
+    Field(
+        "clusters.<name>.grid.price",
+        "CNY/MWh",
+        "0",
+        "Energy price: a number, 24 hourly values, or {flat, peak, valley} time-of-use.",
+    ),
+    Field("clusters.<name>.grid.connection_cap", "MW", "none", "Grid connection cap."),
+    Field("clusters.<name>.grid.import.cap", "MW", "0", "Import cap from a neighbouring grid."),
+    Field("clusters.<name>.grid.import.price", "CNY/MWh", "0", "Price of imported energy."),
+    Field(
+        "clusters.<name>.grid.import.carbon_intensity",
+        "tCO2/MWh",
+        "0",
+        "Carbon intensity of imported energy.",
+    ),
+    Field(
+        "clusters.<name>.grid.renewable_price",
+        "CNY/MWh",
+        "0",
+        "Price of renewable energy used (PPA).",
+    ),
+    Field("clusters.<name>.grid.pv.capacity", "MW", "0", "PV capacity (clear-sky + clouds)."),
+    Field("clusters.<name>.grid.pv.cloudiness", "1", "0.3", "Mean clear-sky output lost."),
+    Field(
+        "clusters.<name>.grid.pv.capacity_factor",
+        "1",
+        "none",
+        "Target annual capacity factor (rescales the profile).",
+    ),
+    Field("clusters.<name>.grid.wind.capacity", "MW", "0", "Wind capacity."),
+    Field(
+        "clusters.<name>.grid.wind.capacity_factor",
+        "1",
+        "required with wind",
+        "Mean output of the seeded AR(1) wind process.",
+    ),
+    Field("clusters.<name>.grid.battery.energy", "MWh", "0", "Battery energy."),
+    Field("clusters.<name>.grid.battery.power", "MW", "0", "Battery power."),
+    Field("clusters.<name>.grid.battery.efficiency", "1", "0.9", "Round-trip efficiency."),
+    Field(
+        "demand.origins.<name>",
+        "-",
+        "one per cluster",
+        "Where demand arises: lat, lon (degrees), cluster (home, for stay_local), role, hub.",
+    ),
+    Field(
+        "demand.latency.route_factor",
+        "1",
+        "1.5",
+        "Fibre route / great-circle distance ([S20]: <= 1.5x theoretical).",
+    ),
+    Field("demand.latency.fibre", "us/km", "5", "One-way delay of light in fibre."),
+    Field("demand.latency.base", "ms", "0", "Fixed delay added to every pair."),
+    Field(
+        "demand.latency.matrix",
+        "ms",
+        "none",
+        "Latency overrides: {origin: {cluster: ms}}.",
+    ),
+    Field(
+        "demand.classes.<name>.preset",
+        "-",
+        "the class name",
+        "realtime_inference, batch_analytics, training or storage_backup (sim.scenario.workloads).",
+    ),
+    Field(
+        "demand.classes.<name>.max_latency",
+        "ms",
+        "preset",
+        "Largest one-way latency origin to cluster; 'inf' for none.",
+    ),
+    Field("demand.classes.<name>.window", "h", "preset", "Hours demand may wait (deferral)."),
+    Field(
+        "demand.classes.<name>.shape",
+        "-",
+        "preset",
+        "flat, diurnal, 24 hourly values, or {csv, column}: a trace, one value per step.",
+    ),
+    Field("demand.classes.<name>.peak_hour", "h", "preset", "Peak hour of a diurnal shape."),
+    Field("demand.classes.<name>.amplitude", "1", "preset", "Relative diurnal swing."),
+    Field(
+        "demand.classes.<name>.trajectory",
+        "EFLOPS",
+        "trajectory or growth",
+        "Dated demand at the reporting precision, linear between dates, flat outside.",
+    ),
+    Field(
+        "demand.classes.<name>.growth",
+        "-",
+        "trajectory or growth",
+        "{start: date, value: EFLOPS, rate: per year} compound growth.",
+    ),
+    Field(
+        "demand.classes.<name>.origins",
+        "1",
+        "equal",
+        "Share of the class's demand by origin; sums to 1.",
+    ),
+    Field("demand.classes.<name>.description", "-", "''", "Free text."),
+    Field(
+        "links",
+        "EFLOPS",
+        "none",
+        "List of {from: origin, to: cluster, capacity} or {from_hub, to_hub, capacity} "
+        "(shared by all origins of a hub towards all its clusters): compute-equivalent.",
+    ),
+    Field(
+        "dispatch.policy",
+        "-",
+        "optimize",
+        "optimize (any cluster within latency) or stay_local (home cluster only).",
+    ),
+    Field("dispatch.engine", "-", "greedy", "greedy (vectorised) or lp (exact, HiGHS)."),
+    Field("dispatch.objective", "-", "cost", "cost, carbon, or mix (cost + carbon_price x tCO2)."),
+    Field("dispatch.carbon_price", "CNY/tCO2", "0", "Carbon weight of the mix objective."),
+    Field(
+        "dispatch.unmet_penalty",
+        "objective/EFLOPS-h",
+        "10x max cost",
+        "Penalty per EFLOPS-hour of unmet demand.",
+    ),
+    Field("variants.<name>.description", "-", "''", "What the variant changes and why."),
+    Field(
+        "variants.<name>.set",
+        "-",
+        REQUIRED,
+        "Overrides by dotted path, applied before --set overrides.",
+    ),
+)
+
+
+def keys_of(prefix: str) -> dict[str, Field]:
+    """Fields directly below ``prefix`` (a schema path, ``""`` for the top level)."""
+    depth = prefix.count(".") + 1 if prefix else 0
+    start = prefix + "." if prefix else ""
+    out: dict[str, Field] = {}
+    for field in FIELDS:
+        if field.path.startswith(start):
+            parts = field.path.split(".")
+            if len(parts) > depth:
+                out.setdefault(parts[depth], field)
+    return out
+
+
+def markdown_table() -> str:
+    """The schema as a Markdown table (field, unit of a bare number, default, meaning)."""
+    rows = ["| field | unit | default | meaning |", "|---|---|---|---|"]
+    rows += [f"| `{f.path}` | {f.unit} | {f.default} | {f.doc} |" for f in FIELDS]
+    return "\n".join(rows)

@@ -1,0 +1,73 @@
+"""Quantity parsing and precision names."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim import ScenarioError
+from sim.scenario.units import normalize_precision, parse_quantity
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        ("989 TFLOPS", "TFLOPS", 989.0),
+        ("1 EFLOPS", "TFLOPS", 1e6),  # 1 EFLOPS = 10^6 TFLOPS
+        ("5000 PFLOPS", "EFLOPS", 5.0),  # 5,000 PFLOPS = 5 EFLOPS (Wujiang, seed 002)
+        ("700 W", "W", 700.0),
+        ("0.7 kW", "W", 700.0),
+        ("52.6 GFLOPS/W", "GFLOPS/W", 52.6),
+        ("5.66 GFLOPS/W", "FLOPS/W", 5.66e9),
+        ("1978.9 TOPS", "TFLOPS", 1978.9),  # int8 TOPS share the compute dimension
+        ("30.6 TWh", "MWh", 30.6e6),
+        ("0.57 tCO2/MWh", "kgCO2/kWh", 0.57),  # 0.57 t/MWh = 570 kg / 1000 kWh
+        ("0.45 CNY/kWh", "CNY/MWh", 450.0),
+        ("20 ms", "s", 0.020),
+        ("15 degC", "degC", 15.0),
+        ("65 %", "dimensionless", 0.65),
+        ("4000 racks", "rack", 4000.0),
+        (1.25, "dimensionless", 1.25),  # a bare number is the canonical unit
+        ("2.5", "kW", 2.5),
+    ],
+)
+def test_parse_quantity_converts_to_canonical_unit(value, unit, expected):
+    assert parse_quantity(value, unit, "f") == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "message"),
+    [
+        ("700 W", "TFLOPS", "is a power"),
+        ("1 EFLOPS", "MW", "is a compute rate"),
+        ("1.3 MW", "dimensionless", "is a power"),
+        ("12 furlongs/fortnight", "W", "is of dimension"),
+        ("12 bogons", "W", "unknown unit"),
+        ("lots", "W", "not a number"),
+        (True, "W", "not a quantity"),
+        (None, "W", "not a quantity"),
+        ("nan W", "W", "not a number"),
+    ],
+)
+def test_parse_quantity_rejects_wrong_input(value, unit, message):
+    with pytest.raises(ScenarioError, match=message) as info:
+        parse_quantity(value, unit, "clusters.x.power")
+    assert info.value.field == "clusters.x.power"
+
+
+def test_parse_quantity_bounds():
+    with pytest.raises(ScenarioError, match=">= 0"):
+        parse_quantity("-1 MW", "MW", "f", minimum=0)
+    with pytest.raises(ScenarioError, match="<= 1"):
+        parse_quantity(1.2, "dimensionless", "f", maximum=1)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"), [("FP16", "fp16"), ("bf16", "fp16"), ("fp64", "fp64"), ("INT8", "int8")]
+)
+def test_precision_aliases(name, expected):
+    assert normalize_precision(name, "p") == expected
+
+
+def test_unknown_precision_names_choices():
+    with pytest.raises(ScenarioError, match="fp64, fp32, tf32, fp16, fp8, int8"):
+        normalize_precision("fp4", "reporting_precision")
