@@ -44,12 +44,14 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from sim import limits
 from sim.errors import ScenarioError
+from sim.inputs import input_file
 from sim.jobs import POLICIES, JobClass, JobCluster, JobTrace, generate_jobs, read_trace
 from sim.jobs import simulate_jobs as _simulate
 from sim.scenario import Scenario
 from sim.units import parse_quantity
-from sim.validate import strict_mapping
+from sim.validate import strict_mapping, text
 
 __all__ = ["JOBS_STREAM", "JobsSpec", "parse_jobs", "run_jobs"]
 
@@ -273,7 +275,7 @@ def parse_jobs(raw: Any, path: str, scenario: Scenario) -> JobsSpec:
     if not isinstance(kraw, Mapping) or not kraw:
         raise ScenarioError("expected a mapping of classes", field=f"{path}.classes", given=kraw)
     classes = tuple(_class(str(n), c, f"{path}.classes.{n}", clusters) for n, c in kraw.items())
-    policy = str(sec.get("policy", "fifo"))
+    policy = text(sec.get("policy", "fifo"), f"{path}.policy")
     tokens = policy.split("+")
     if any(t not in POLICIES for t in tokens) or ("fifo" in tokens and "sjf_backfill" in tokens):
         raise ScenarioError(
@@ -301,6 +303,7 @@ def parse_jobs(raw: Any, path: str, scenario: Scenario) -> JobsSpec:
     hours = parse_quantity(sec.get("hours", 24 * 30), "hour", f"{path}.hours", minimum=0)
     if hours <= 0:
         raise ScenarioError("out of range", field=f"{path}.hours", given=hours, expected="> 0 h")
+    limits.check("job_hours", hours, field=f"{path}.hours", what=f"{hours:,g} h of jobs")
     trace = sec.get("trace")
     return JobsSpec(
         classes=classes,
@@ -346,7 +349,7 @@ def run_jobs(
     path = trace
     if path is None and spec.trace is not None:
         base = Path(scenario.path).parent if scenario.path else Path.cwd()
-        path = base / spec.trace
+        path = input_file(spec.trace, "jobs.trace", base)
     if path is not None:
         try:
             jobs: JobTrace = read_trace(path, spec.classes, spec.clusters)

@@ -23,7 +23,7 @@ from sim import catalog, limits
 from sim.errors import ScenarioError
 from sim.schema import keys_of
 from sim.units import RACK_POWER_KW, dimension_of, normalize_precision, parse_quantity
-from sim.validate import hourly_profile, strict_mapping
+from sim.validate import hourly_profile, strict_mapping, text
 from sim.yamlio import LineDict, line_of, load_yaml_text, read_yaml, unshared_copy
 
 __all__ = [
@@ -269,13 +269,6 @@ def _required(section: Mapping, key: str, path: str) -> Any:
 #: Dates a scenario may use: every date in this range is representable as the
 #: nanosecond timestamps of the results (1677-09-21 .. 2262-04-11) with margin.
 FIRST_DATE, LAST_DATE = np.datetime64("1900-01-01", "D"), np.datetime64("2200-12-31", "D")
-
-
-def _text(value: Any, path: str) -> str:
-    """A name or free text: a string (a number written unquoted is taken as its text)."""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ScenarioError("expected text", field=path, given=value, expected="a string")
-    return str(value)
 
 
 def _date(value: Any, path: str) -> np.datetime64:
@@ -729,9 +722,9 @@ def _cluster(
         name=name,
         lat=lat,
         lon=lon,
-        hub=_text(sec.get("hub", name), f"{path}.hub"),
-        role=_text(sec.get("role", ""), f"{path}.role"),
-        province=_text(sec.get("province", ""), f"{path}.province"),
+        hub=text(sec.get("hub", name), f"{path}.hub"),
+        role=text(sec.get("role", ""), f"{path}.role"),
+        province=text(sec.get("province", ""), f"{path}.province"),
         fleet=_fleet(_required(sec, "fleet", path), f"{path}.fleet", hardware, reporting, horizon),
         utilization=hourly_profile(
             _required(sec, "utilization", path), "dimensionless", f"{path}.utilization", 0.0, 1.0
@@ -750,8 +743,8 @@ def _validate(raw: Any) -> Scenario:
     if not isinstance(raw, Mapping):
         raise ScenarioError("a scenario must be a mapping of fields", given=type(raw).__name__)
     _mapping(raw, "", "", SECTION_PARSERS)
-    name = _text(_required(raw, "name", ""), "name")
-    description = _text(raw.get("description", ""), "description")
+    name = text(_required(raw, "name", ""), "name")
+    description = text(raw.get("description", ""), "description")
     seed = raw.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ScenarioError(
