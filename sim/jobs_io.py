@@ -99,7 +99,7 @@ def _int(value: Any, path: str, minimum: int) -> int:
 
 
 def _cluster(name: str, raw: Any, path: str, scenario: Scenario) -> JobCluster:
-    from sim.fleet import build_fleet
+    from sim.fleet import group_series
     from sim.pipeline_io import pipeline_hardware
 
     sec = strict_mapping(raw or {}, path, ("accelerators", "hardware", "pue", "carbon", "note"))
@@ -111,18 +111,22 @@ def _cluster(name: str, raw: Any, path: str, scenario: Scenario) -> JobCluster:
             expected="one of " + ", ".join(scenario.clusters),
         )
     cluster = scenario.clusters[name]
-    fleet = cluster.fleet
-    shares = fleet.shares or (fleet.additions[0].shares if fleet.additions else {})
-    hw_name = sec.get("hardware") or (max(shares, key=shares.get) if shares else None)
+    # jobs hold accelerators: the intelligent (智能) hardware of the cluster
+    idx = list(scenario.clusters).index(name)
+    t0 = np.array([scenario.horizon.start], dtype="datetime64[ns]")
+    prec = scenario.reporting_precision
+    accel = [h for h in cluster.hardware_names if scenario.hardware[h].kind == "intelligent"]
+    flops = dict(
+        zip(accel, group_series(scenario, t0, [({h}, prec) for h in accel])[idx, :, 0], strict=True)
+    )
+    hw_name = sec.get("hardware") or (max(flops, key=flops.get) if flops else None)
     if hw_name is None:
-        raise ScenarioError("no hardware to count accelerators", field=f"{path}.hardware")
+        raise ScenarioError("no accelerators to count", field=f"{path}.hardware")
     hw = pipeline_hardware(str(hw_name), scenario, f"{path}.hardware")
     if "accelerators" in sec:
         n = _int(sec["accelerators"], f"{path}.accelerators", 1)
     else:
-        t0 = np.array([scenario.horizon.start], dtype="datetime64[ns]")
-        idx = list(scenario.clusters).index(name)
-        cap_flops = float(build_fleet(scenario, t0).capacity_eflops[idx, 0]) * 1e18
+        cap_flops = flops.get(str(hw_name), 0.0)
         n = int(cap_flops // (hw.peak_tflops * 1e12))
         if n < 1:
             raise ScenarioError(
