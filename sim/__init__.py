@@ -19,7 +19,9 @@ __version__ = "0.1.0"
 from sim import jobs as _jobs  # noqa: F401  (registers the jobs section with the loader)
 from sim.model import run
 from sim.results.summary import summarize
-from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.scenario.core import Scenario
+from sim.scenario.errors import ScenarioError
+from sim.scenario.loader import load_scenario
 from sim.sweeps.run import sweep
 
 __all__ = ["Scenario", "ScenarioError", "__version__", "load_scenario", "run", "summarize", "sweep"]

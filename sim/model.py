@@ -28,7 +28,7 @@ from sim.operations.power import energy_mwh, facility_power_mw, it_power_mw, pue
 from sim.results.dataset import run_dataset
 from sim.scenario.core import Scenario
 
-__all__ = ["Inputs", "cluster_rngs", "operate", "prepare", "pue_series", "run"]
+__all__ = ["Inputs", "cluster_rngs", "kind_power", "operate", "prepare", "pue_series", "run"]
 
 
 def cluster_rngs(scenario: Scenario) -> list[np.random.Generator]:
@@ -69,6 +69,8 @@ class Inputs:
     temperature_c : numpy.ndarray, shape (cluster, time), or None
         Ambient temperature [degC]; NaN for clusters with a constant PUE, None
         when no cluster uses the climate model.
+    fleet : FleetArrays or None
+        The fleet by compute kind (:func:`sim.fleet.build_fleet`).
     """
 
     times: np.ndarray
@@ -84,6 +86,7 @@ class Inputs:
     pue_max: np.ndarray
     climate: np.ndarray
     temperature_c: np.ndarray | None
+    fleet: FleetArrays | None = None
 
     @cached_property
     def kernel_temperature_c(self) -> np.ndarray | None:
@@ -168,6 +171,7 @@ def prepare(scenario: Scenario) -> Inputs:
         pue_max=column([c.pue.max_pue for c in clusters]),
         climate=climate,
         temperature_c=temperature,
+        fleet=fleet,
     )
 
 
@@ -258,6 +262,45 @@ def operate(
     return it, facility, energy
 
 
+def kind_power(
+    fleet: FleetArrays,
+    utilization: np.ndarray,
+    idle_power: np.ndarray,
+    pue: np.ndarray,
+    step_h: float,
+) -> dict[str, np.ndarray]:
+    """IT power, facility power and energy by compute kind.
+
+    Eqs. (1), (3), (4) of :mod:`sim.operations.power` per kind: ``P_IT,k =
+    P_nameplate,k · (idle + (1 − idle) · u_k)``. Power and energy sum over kinds to
+    the cluster totals; compute does not (each kind is at its conventional
+    precision; see :func:`sim.results.dataset.run_dataset`).
+
+    Parameters
+    ----------
+    fleet : FleetArrays
+        With the per-kind arrays of :func:`sim.buildout.fleet.build_fleet`.
+    utilization : numpy.ndarray, broadcastable to (cluster, kind, time)
+        Busy fraction of each kind's installed compute [1].
+    idle_power : numpy.ndarray, shape (cluster, 1)
+        Idle power as a fraction of busy power [1].
+    pue : numpy.ndarray, shape (cluster, time)
+        [1].
+    step_h : float
+        Time step [h].
+
+    Returns
+    -------
+    dict of arrays (cluster, kind, time)
+        ``kind_it_power_mw`` [MW], ``kind_facility_power_mw`` [MW],
+        ``kind_energy_mwh`` [MWh].
+    """
+    it, facility, energy = operate(
+        fleet.kind_nameplate_mw, utilization, idle_power[:, :, None], pue[:, None, :], step_h
+    )
+    return {"kind_it_power_mw": it, "kind_facility_power_mw": facility, "kind_energy_mwh": energy}
+
+
 def run(scenario: Scenario) -> xr.Dataset:
     """Simulate a scenario.
 
@@ -303,5 +346,8 @@ def run(scenario: Scenario) -> xr.Dataset:
         "facility_power_mw": facility,
         "energy_mwh": energy,
     }
+    kinds = kind_power(inp.fleet, utilization[:, None, :], inp.idle_power, pue, inp.step_h)
     supply = supply_balance(scenario, inp.times, facility, ops)
-    return run_dataset(scenario, inp.times, arrays, inp.temperature_c, supply, ops)
+    return run_dataset(
+        scenario, inp.times, arrays, inp.fleet, kinds, inp.temperature_c, supply, ops
+    )

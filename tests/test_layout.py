@@ -49,11 +49,7 @@ def _imports(path: Path) -> list[tuple[str, int, bool]]:
             names = [f"{node.module}.{a.name}" for a in node.names]
             out += [(n, node.lineno, id(node) in top) for n in names]
         elif isinstance(node, ast.Import):
-            out += [
-                (a.name, node.lineno, id(node) in top)
-                for a in node.names
-                if _is_sim(a.name)
-            ]
+            out += [(a.name, node.lineno, id(node) in top) for a in node.names if _is_sim(a.name)]
     return out
 
 

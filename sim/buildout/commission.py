@@ -102,7 +102,7 @@ def pipeline_spec(scenario: Scenario) -> PipelineSpec:
 def scenario_with_additions(scenario: Scenario, additions: Sequence[Addition]) -> Scenario:
     """The scenario with commissioned capacity appended to its clusters' fleets.
 
-    Each :class:`~sim.buildout.pipeline.Addition` becomes a dated vintage cohort of one
+    Each :class:`~sim.pipeline.Addition` becomes a dated vintage cohort of one
     hardware type. The amount is converted from the reporting precision to the
     fleet precision through that hardware's own peak ratio. A fleet given as
     capacity points is first turned into a cohort of its start capacity (its
@@ -112,7 +112,7 @@ def scenario_with_additions(scenario: Scenario, additions: Sequence[Addition]) -
     ----------
     scenario : Scenario
     additions : sequence of Addition
-        From :func:`sim.buildout.pipeline.simulate_pipeline` on this scenario's spec.
+        From :func:`sim.pipeline.simulate_pipeline` on this scenario's spec.
 
     Returns
     -------
@@ -133,7 +133,7 @@ def scenario_with_additions(scenario: Scenario, additions: Sequence[Addition]) -
         fleet = cluster.fleet
         cohorts = list(fleet.additions)
         if not cohorts:
-            if fleet.points_kind != "compute":
+            if fleet.points_measure != "compute":
                 raise ScenarioError(
                     "pipeline additions need a fleet in compute units (EFLOPS) or vintages",
                     field=f"clusters.{name}.fleet",
@@ -154,5 +154,5 @@ def scenario_with_additions(scenario: Scenario, additions: Sequence[Addition]) -
             flops = a.capacity_eflops * 1e18 * eff[fleet.precision] / eff[rep]
             cohorts.append(FleetAddition(a.date, a.date, flops, "compute", {a.hardware: 1.0}))
         new_fleet = dataclasses.replace(fleet, additions=tuple(cohorts))
-        clusters[name] = dataclasses.replace(cluster, fleet=new_fleet)
+        clusters[name] = dataclasses.replace(cluster, fleets=(new_fleet,))
     return dataclasses.replace(scenario, clusters=clusters, hardware=hardware)

@@ -12,6 +12,7 @@ from sim.jobs.engine import simulate_jobs as _simulate
 from sim.jobs.spec import JobsSpec
 from sim.scenario.core import Scenario
 from sim.scenario.errors import ScenarioError
+from sim.scenario.inputs import input_file
 
 #: Spawn key of the job generator's stream (independent of sim.run's streams).
 JOBS_STREAM = 0x6A6F6273  # "jobs"
@@ -50,7 +51,7 @@ def run_jobs(
     path = trace
     if path is None and spec.trace is not None:
         base = Path(scenario.path).parent if scenario.path else Path.cwd()
-        path = base / spec.trace
+        path = input_file(spec.trace, "jobs.trace", base)
     if path is not None:
         try:
             jobs: JobTrace = read_trace(path, spec.classes, spec.clusters)

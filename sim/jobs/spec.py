@@ -42,14 +42,15 @@ from typing import Any
 
 import numpy as np
 
-from sim.buildout.fleet import build_fleet
+from sim.buildout.fleet import group_series
 from sim.jobs.engine import POLICIES, JobClass, JobCluster
+from sim.scenario import limits
 from sim.scenario.core import Scenario
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import register_section
 from sim.scenario.pipeline_spec import pipeline_hardware
 from sim.scenario.units import parse_quantity
-from sim.scenario.validate import strict_mapping
+from sim.scenario.validate import strict_mapping, text
 
 _SIZE_PARAMS = {
     "lognormal": ("median", "sigma"),
@@ -101,18 +102,22 @@ def _cluster(name: str, raw: Any, path: str, scenario: Scenario) -> JobCluster:
             expected="one of " + ", ".join(scenario.clusters),
         )
     cluster = scenario.clusters[name]
-    fleet = cluster.fleet
-    shares = fleet.shares or (fleet.additions[0].shares if fleet.additions else {})
-    hw_name = sec.get("hardware") or (max(shares, key=shares.get) if shares else None)
+    # jobs hold accelerators: the intelligent (智能) hardware of the cluster
+    idx = list(scenario.clusters).index(name)
+    t0 = np.array([scenario.horizon.start], dtype="datetime64[ns]")
+    prec = scenario.reporting_precision
+    accel = [h for h in cluster.hardware_names if scenario.hardware[h].kind == "intelligent"]
+    flops = dict(
+        zip(accel, group_series(scenario, t0, [({h}, prec) for h in accel])[idx, :, 0], strict=True)
+    )
+    hw_name = sec.get("hardware") or (max(flops, key=flops.get) if flops else None)
     if hw_name is None:
-        raise ScenarioError("no hardware to count accelerators", field=f"{path}.hardware")
+        raise ScenarioError("no accelerators to count", field=f"{path}.hardware")
     hw = pipeline_hardware(str(hw_name), scenario, f"{path}.hardware")
     if "accelerators" in sec:
         n = _int(sec["accelerators"], f"{path}.accelerators", 1)
     else:
-        t0 = np.array([scenario.horizon.start], dtype="datetime64[ns]")
-        idx = list(scenario.clusters).index(name)
-        cap_flops = float(build_fleet(scenario, t0).capacity_eflops[idx, 0]) * 1e18
+        cap_flops = flops.get(str(hw_name), 0.0)
         n = int(cap_flops // (hw.peak_tflops * 1e12))
         if n < 1:
             raise ScenarioError(
@@ -265,7 +270,7 @@ def parse_jobs(raw: Any, path: str, scenario: Scenario) -> JobsSpec:
     if not isinstance(kraw, Mapping) or not kraw:
         raise ScenarioError("expected a mapping of classes", field=f"{path}.classes", given=kraw)
     classes = tuple(_class(str(n), c, f"{path}.classes.{n}", clusters) for n, c in kraw.items())
-    policy = str(sec.get("policy", "fifo"))
+    policy = text(sec.get("policy", "fifo"), f"{path}.policy")
     tokens = policy.split("+")
     if any(t not in POLICIES for t in tokens) or ("fifo" in tokens and "sjf_backfill" in tokens):
         raise ScenarioError(
@@ -293,6 +298,7 @@ def parse_jobs(raw: Any, path: str, scenario: Scenario) -> JobsSpec:
     hours = parse_quantity(sec.get("hours", 24 * 30), "hour", f"{path}.hours", minimum=0)
     if hours <= 0:
         raise ScenarioError("out of range", field=f"{path}.hours", given=hours, expected="> 0 h")
+    limits.check("job_hours", hours, field=f"{path}.hours", what=f"{hours:,g} h of jobs")
     trace = sec.get("trace")
     return JobsSpec(
         classes=classes,

@@ -13,7 +13,15 @@ from sim.scenario import catalog
 from sim.scenario.errors import ScenarioError
 from sim.scenario.fields import calendar_year, checked_section, fraction, parse_date, required
 from sim.scenario.horizon import Horizon
-from sim.scenario.units import RACK_POWER_KW, dimension_of, normalize_precision, parse_quantity
+from sim.scenario.units import (
+    KIND_PRECISION,
+    KINDS,
+    RACK_POWER_KW,
+    dimension_of,
+    normalize_kind,
+    normalize_precision,
+    parse_quantity,
+)
 
 
 @dataclass(frozen=True)
@@ -29,12 +37,18 @@ class Hardware:
         First shipping year.
     lifetime_years : float
         Service life [year].
+    kind : str
+        Compute kind (:data:`sim.units.KINDS`). When a scenario or catalog entry
+        does not say, it is derived (:func:`default_kind`): an entry given by
+        ``peak_flops`` and ``power`` per accelerator is intelligent, one given only
+        by a whole-system ``efficiency`` is supercomputing.
     """
 
     name: str
     efficiency_flops_per_w: dict[str, float]
     available_from: int | None = None
     lifetime_years: float = 6.0
+    kind: str = "intelligent"
 
 
 @dataclass(frozen=True)
@@ -46,8 +60,8 @@ class Addition:
     start, end : numpy.datetime64
         Commissioning ramps linearly from ``start`` to ``end`` (equal: a step).
     amount : float
-        Size in ``kind`` units: FLOPS at the fleet precision, W of IT power, or racks.
-    kind : str
+        Size in ``measure`` units: FLOPS at the fleet precision, W of IT power, or racks.
+    measure : str
         ``"compute"``, ``"power"`` or ``"rack"``.
     shares : dict[str, float]
         Share of the cohort's compute by hardware name.
@@ -56,13 +70,13 @@ class Addition:
     start: np.datetime64
     end: np.datetime64
     amount: float
-    kind: str
+    measure: str
     shares: dict[str, float]
 
 
 @dataclass(frozen=True)
 class Fleet:
-    """Installed hardware of one cluster.
+    """Installed hardware of one cluster, or of one kind of compute in it.
 
     Attributes
     ----------
@@ -73,8 +87,8 @@ class Fleet:
     points_time : numpy.ndarray of datetime64
         Capacity point dates (capacity-points mode; empty in vintage mode).
     points_value : numpy.ndarray
-        Capacity at those dates, in ``points_kind`` units (FLOPS, W or racks).
-    points_kind : str
+        Capacity at those dates, in ``points_measure`` units (FLOPS, W or racks).
+    points_measure : str
         ``"compute"``, ``"power"`` or ``"rack"``.
     additions : tuple of Addition
         Vintage cohorts (vintage mode).
@@ -82,16 +96,20 @@ class Fleet:
         IT power of one standard rack [W].
     rack_occupancy : float
         Populated fraction of racks [1].
+    kind : str or None
+        The compute kind this part holds (``fleet: {general: ..., intelligent: ...}``),
+        or None for a single fleet whose hardware may be of any kinds.
     """
 
     precision: str
     shares: dict[str, float]
     points_time: np.ndarray
     points_value: np.ndarray
-    points_kind: str
+    points_measure: str
     additions: tuple[Addition, ...]
     rack_power_w: float
     rack_occupancy: float
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,7 +142,11 @@ class Climate:
 
 @dataclass(frozen=True)
 class Cluster:
-    """One data-center cluster and its operating assumptions."""
+    """One data-center cluster and its operating assumptions.
+
+    ``fleets`` holds one :class:`Fleet` (``fleet:`` with hardware of any kinds) or
+    one per kind (``fleet: {general: ..., intelligent: ...}``).
+    """
 
     name: str
     lat: float
@@ -132,12 +154,33 @@ class Cluster:
     hub: str
     role: str
     province: str
-    fleet: Fleet
+    fleets: tuple[Fleet, ...]
     utilization: np.ndarray  # shape (24,) by local hour, fraction
     idle_power: float
     pue: PueModel
     climate: Climate
     sections: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def fleet(self) -> Fleet:
+        """The cluster's fleet when it is given as one (not per kind)."""
+        if len(self.fleets) != 1:
+            raise ScenarioError(
+                "this needs one fleet, not a fleet per kind",
+                field=f"clusters.{self.name}.fleet",
+                expected="fleet: {precision, hardware, capacity or additions}",
+            )
+        return self.fleets[0]
+
+    @property
+    def hardware_names(self) -> list[str]:
+        """Hardware used in the cluster's fleets, in order of first use."""
+        names: dict[str, None] = {}
+        for f in self.fleets:
+            names.update(dict.fromkeys(f.shares))
+            for add in f.additions:
+                names.update(dict.fromkeys(add.shares))
+        return list(names)
 
 
 @dataclass(frozen=True)
@@ -155,6 +198,13 @@ class Scenario:
     path: str | None = None
     variant: str | None = None
     sections: dict[str, Any] = field(default_factory=dict)
+    totals_basis: str = ""
+
+    @property
+    def kinds(self) -> list[str]:
+        """Compute kinds installed in any cluster, in :data:`sim.units.KINDS` order."""
+        used = {self.hardware[h].kind for c in self.clusters.values() for h in c.hardware_names}
+        return [k for k in KINDS if k in used]
 
     @property
     def cluster_names(self) -> list[str]:
@@ -209,8 +259,7 @@ def hardware_entry(name: str, raw: Any, path: str) -> Hardware:
             sec.get("node_overhead", 1.0),
             "dimensionless",
             f"{path}.node_overhead",
-            minimum=0,
-            strict_minimum=True,
+            minimum=1.0,
         )
         if not peaks:
             raise ScenarioError("empty", field=f"{path}.peak_flops", expected="precision: TFLOPS")
@@ -235,12 +284,25 @@ def hardware_entry(name: str, raw: Any, path: str) -> Hardware:
     lifetime = parse_quantity(
         sec.get("lifetime", 6), "year", f"{path}.lifetime", minimum=0, strict_minimum=True
     )
+    kind = normalize_kind(sec["kind"], f"{path}.kind") if "kind" in sec else default_kind(has_peak)
     return Hardware(
         name=name,
         efficiency_flops_per_w=efficiency,
         available_from=None if avail is None else calendar_year(avail, f"{path}.available_from"),
         lifetime_years=lifetime,
+        kind=kind,
     )
+
+
+def default_kind(per_accelerator: bool) -> str:
+    """Kind of a hardware entry that does not state one.
+
+    An entry given by ``peak_flops`` and ``power`` describes one accelerator:
+    intelligent (智能). An entry given only by ``efficiency`` describes a whole
+    system measured end to end, as Green500 lists supercomputers: supercomputing
+    (超算). General-purpose (通用) CPU servers must say ``kind: general``.
+    """
+    return "intelligent" if per_accelerator else "supercomputing"
 
 
 def _shares(raw: Any, path: str, hardware: Mapping[str, Hardware]) -> dict[str, float]:
@@ -285,11 +347,48 @@ def _amount(value: Any, path: str) -> tuple[float, str]:
     return parse_quantity(value, _AMOUNT_UNITS[kind], path, minimum=0.0), kind
 
 
-def parse_fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str) -> Fleet:
+def parse_fleets(
+    raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str, horizon: Horizon
+) -> tuple[Fleet, ...]:
+    """One fleet, or one per kind when every key of ``fleet`` is a kind name."""
+    sec = checked_section(raw, path)
+    kind_keys = [str(k) for k in sec if str(k) in KINDS]
+    if not kind_keys:
+        return (parse_fleet(sec, path, hardware, reporting, horizon),)
+    if len(kind_keys) != len(sec):
+        other = next(str(k) for k in sec if str(k) not in KINDS)
+        raise ScenarioError(
+            "a fleet is given either per kind or as one, not both",
+            field=f"{path}.{other}",
+            expected="only kind sections (general, intelligent, supercomputing) "
+            "or only fleet fields",
+        )
+    return tuple(
+        parse_fleet(sec[k], f"{path}.{k}", hardware, reporting, horizon, kind=k)
+        for k in KINDS
+        if k in sec
+    )
+
+
+def parse_fleet(
+    raw: Any,
+    path: str,
+    hardware: Mapping[str, Hardware],
+    reporting: str,
+    horizon: Horizon,
+    kind: str | None = None,
+) -> Fleet:
     sec = checked_section(raw, path, "clusters.<name>.fleet")
-    precision = normalize_precision(required(sec, "precision", path), f"{path}.precision")
+    if kind is not None and "precision" not in sec:
+        precision = KIND_PRECISION[kind]  # a kind's part counts in its conventional precision
+    else:
+        precision = normalize_precision(required(sec, "precision", path), f"{path}.precision")
     rack_kw = parse_quantity(
-        sec.get("rack_power", RACK_POWER_KW), "kW", f"{path}.rack_power", minimum=0
+        sec.get("rack_power", RACK_POWER_KW),
+        "kW",
+        f"{path}.rack_power",
+        minimum=0,
+        strict_minimum=True,
     )
     occupancy = fraction(sec.get("rack_occupancy", 1.0), f"{path}.rack_occupancy")
     has_points, has_adds = "capacity" in sec, "additions" in sec
@@ -301,7 +400,7 @@ def parse_fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting
     shares: dict[str, float] = {}
     times = np.array([], dtype="datetime64[D]")
     values = np.array([])
-    kind = "compute"
+    measure = "compute"
     additions: list[Addition] = []
     share_of = sec.get("share_of", "compute")
     if share_of not in ("compute", "power"):
@@ -319,21 +418,22 @@ def parse_fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting
         parsed = []
         for when, val in pts.items():
             fpath = f"{path}.capacity.{when}"
-            amount, k = _amount(val, fpath)
-            parsed.append((parse_date(when, fpath), amount, k))
-        kinds = {k for _, _, k in parsed}
-        if len(kinds) > 1:
+            amount, m = _amount(val, fpath)
+            parsed.append((parse_date(when, fpath), amount, m))
+        measures = {m for _, _, m in parsed}
+        if len(measures) > 1:
             raise ScenarioError(
                 "capacity points mix units of different kinds",
                 field=f"{path}.capacity",
                 expected="all compute, all power or all racks",
             )
         parsed.sort(key=lambda p: p[0])
-        kind = parsed[0][2]
+        measure = parsed[0][2]
         times = np.array([p[0] for p in parsed], dtype="datetime64[D]")
         values = np.array([p[1] for p in parsed])
         if len(np.unique(times)) != len(times):
             raise ScenarioError("two capacity points on one date", field=f"{path}.capacity")
+        _check_points_available(shares, hardware, times, values, horizon, path)
         used = shares
     else:
         if "hardware" in sec:
@@ -368,7 +468,7 @@ def parse_fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting
                 end = np.datetime64(f"{y + 1:04d}-01-01", "D")
             else:
                 start = end = parse_date(item["date"], f"{ipath}.date")
-            amount, k = _amount(required(item, "capacity", ipath), f"{ipath}.capacity")
+            amount, m = _amount(required(item, "capacity", ipath), f"{ipath}.capacity")
             sh = _shares(required(item, "hardware", ipath), f"{ipath}.hardware", hardware)
             year = int(str(start)[:4])
             for hname in sh:
@@ -381,17 +481,27 @@ def parse_fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting
                         expected=f"an addition in {avail} or later, or other hardware",
                     )
             used.update(sh)
-            additions.append(Addition(start, end, amount, k, sh))
+            additions.append(Addition(start, end, amount, m, sh))
     for name in used:
+        if kind is not None and hardware[name].kind != kind:
+            raise ScenarioError(
+                f"hardware '{name}' is {hardware[name].kind} compute, not {kind}",
+                field=path,
+                given=name,
+                expected=f"{kind} hardware in the {kind} part of the fleet",
+            )
         effs = hardware[name].efficiency_flops_per_w
-        for need, what in ((precision, "fleet precision"), (reporting, "reporting_precision")):
+        hw_kind = hardware[name].kind
+        for need, what, where in (
+            (precision, "fleet precision", f"{path}.precision"),
+            (reporting, "reporting_precision", "reporting_precision"),
+            (KIND_PRECISION[hw_kind], f"precision {hw_kind} compute is counted in", path),
+        ):
             if need not in effs:
                 raise ScenarioError(
                     f"no conversion path: hardware '{name}' has no {need} figure, "
                     f"needed for the {what}",
-                    field=f"{path}.precision"
-                    if what == "fleet precision"
-                    else "reporting_precision",
+                    field=where,
                     given=need,
                     expected=f"a precision '{name}' has: {', '.join(sorted(effs))}",
                 )
@@ -402,7 +512,7 @@ def parse_fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting
                 a.start,
                 a.end,
                 a.amount,
-                a.kind,
+                a.measure,
                 _power_to_compute_shares(a.shares, hardware, precision),
             )
             for a in additions
@@ -412,11 +522,39 @@ def parse_fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting
         shares=shares,
         points_time=times,
         points_value=values,
-        points_kind=kind,
+        points_measure=measure,
         additions=tuple(additions),
         rack_power_w=rack_kw * 1e3,
         rack_occupancy=occupancy,
     )
+
+
+def _check_points_available(
+    shares: Mapping[str, float],
+    hardware: Mapping[str, Hardware],
+    times: np.ndarray,
+    values: np.ndarray,
+    horizon: Horizon,
+    path: str,
+) -> None:
+    """Capacity points apply their shares at every date, so each hardware with a share
+    must be available (``available_from``) by the year of the first simulated day on
+    which the fleet has capacity above zero (linear between points, flat outside)."""
+    days = np.arange(horizon.start, horizon.end + np.timedelta64(1, "D"))
+    cap = np.interp(days.astype(float), times.astype(float), values)
+    if not (cap > 0).any():
+        return
+    year = int(str(days[np.argmax(cap > 0)])[:4])
+    for hname, share in shares.items():
+        avail = hardware[hname].available_from
+        if share > 0 and avail is not None and year < avail:
+            raise ScenarioError(
+                f"hardware '{hname}' is not available until {avail}, but the capacity "
+                f"points install it in {year} (shares apply at every date)",
+                field=f"{path}.hardware.{hname}",
+                given=year,
+                expected=f"capacity above zero from {avail} only, additions, or other hardware",
+            )
 
 
 def _power_to_compute_shares(
@@ -430,6 +568,13 @@ def _power_to_compute_shares(
     return {n: w / total for n, w in weights.items()}
 
 
+#: Absolute zero [degC]: no temperature is at or below it.
+ABSOLUTE_ZERO_C = -273.15
+#: Largest accepted PUE [1]: an assumption of plausibility (facilities report 1.1-3);
+#: above it a typo (1e308) would print infinite energy.
+MAX_PUE = 10.0
+
+
 def parse_pue(raw: Any, path: str) -> PueModel:
     if isinstance(raw, Mapping):
         sec = checked_section(raw, path, "clusters.<name>.pue")
@@ -439,16 +584,24 @@ def parse_pue(raw: Any, path: str) -> PueModel:
                 "unknown PUE model", field=f"{path}.model", given=model, expected="climate"
             )
         base = parse_quantity(
-            required(sec, "base", path), "dimensionless", f"{path}.base", minimum=1.0
+            required(sec, "base", path),
+            "dimensionless",
+            f"{path}.base",
+            minimum=1.0,
+            maximum=MAX_PUE,
         )
         pue = PueModel(
             base=base,
             threshold_c=parse_quantity(
-                sec.get("free_cooling_below", 15.0), "degC", f"{path}.free_cooling_below"
+                sec.get("free_cooling_below", 15.0),
+                "degC",
+                f"{path}.free_cooling_below",
+                minimum=ABSOLUTE_ZERO_C,
+                strict_minimum=True,
             ),
             slope_per_k=parse_quantity(sec.get("slope", 0.01), "1/K", f"{path}.slope", minimum=0),
             max_pue=parse_quantity(
-                sec.get("max", 2.0), "dimensionless", f"{path}.max", minimum=1.0
+                sec.get("max", 2.0), "dimensionless", f"{path}.max", minimum=1.0, maximum=MAX_PUE
             ),
         )
         if pue.max_pue < pue.base:
@@ -459,7 +612,7 @@ def parse_pue(raw: Any, path: str) -> PueModel:
                 expected=f">= base {pue.base}",
             )
         return pue
-    return PueModel(base=parse_quantity(raw, "dimensionless", path, minimum=1.0))
+    return PueModel(base=parse_quantity(raw, "dimensionless", path, minimum=1.0, maximum=MAX_PUE))
 
 
 def parse_climate(raw: Any, path: str, lat: float) -> Climate:
@@ -470,12 +623,19 @@ def parse_climate(raw: Any, path: str, lat: float) -> Climate:
     mean_default = 28.0 - 0.6 * max(0.0, alat - 15.0)
     amp_default = max(2.0, 0.45 * alat - 1.5)
     return Climate(
-        mean_c=parse_quantity(sec.get("mean", mean_default), "degC", f"{path}.mean"),
-        annual_amplitude_k=parse_quantity(
-            sec.get("annual_amplitude", amp_default), "K", f"{path}.annual_amplitude", minimum=0
+        mean_c=parse_quantity(
+            sec.get("mean", mean_default),
+            "degC",
+            f"{path}.mean",
+            minimum=ABSOLUTE_ZERO_C,
+            strict_minimum=True,
         ),
-        diurnal_amplitude_k=parse_quantity(
-            sec.get("diurnal_amplitude", 5.0), "K", f"{path}.diurnal_amplitude", minimum=0
-        ),
-        noise_k=parse_quantity(sec.get("noise", 2.0), "K", f"{path}.noise", minimum=0),
+        annual_amplitude_k=_difference(sec, "annual_amplitude", amp_default, path),
+        diurnal_amplitude_k=_difference(sec, "diurnal_amplitude", 5.0, path),
+        noise_k=_difference(sec, "noise", 2.0, path),
     )
+
+
+def _difference(sec: Mapping, key: str, default: float, path: str) -> float:
+    """A temperature difference [K] (K or delta_degC; plain degC is refused)."""
+    return parse_quantity(sec.get(key, default), "K", f"{path}.{key}", minimum=0, difference=True)

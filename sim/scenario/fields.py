@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
@@ -10,7 +11,9 @@ import numpy as np
 
 from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import keys_of
-from sim.scenario.units import parse_quantity
+from sim.scenario.units import (
+    parse_quantity,
+)
 from sim.scenario.validate import strict_mapping
 
 
@@ -32,17 +35,30 @@ def required(section: Mapping, key: str, path: str) -> Any:
     return section[key]
 
 
+#: Dates a scenario may use: every date in this range is representable as the
+#: nanosecond timestamps of the results (1677-09-21 .. 2262-04-11) with margin.
+FIRST_DATE, LAST_DATE = np.datetime64("1900-01-01", "D"), np.datetime64("2200-12-31", "D")
+
+
 def parse_date(value: Any, path: str) -> np.datetime64:
     if isinstance(value, dt.datetime):
         value = value.date()
+    day = None
     if isinstance(value, dt.date):
-        return np.datetime64(value, "D")
-    if isinstance(value, str):
-        try:
-            return np.datetime64(dt.date.fromisoformat(value.strip()), "D")
-        except ValueError:
-            pass
-    raise ScenarioError("not a date", field=path, given=value, expected="a date YYYY-MM-DD")
+        day = np.datetime64(value, "D")
+    elif isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            day = np.datetime64(dt.date.fromisoformat(value.strip()), "D")
+    if day is None:
+        raise ScenarioError("not a date", field=path, given=value, expected="a date YYYY-MM-DD")
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ScenarioError(
+            "date outside the supported range",
+            field=path,
+            given=str(day),
+            expected=f"a date from {FIRST_DATE} to {LAST_DATE}",
+        )
+    return day
 
 
 def fraction(value: Any, path: str) -> float:

@@ -9,7 +9,9 @@ import numpy as np
 
 from sim.scenario.errors import ScenarioError
 from sim.scenario.fields import checked_section, parse_date, required
-from sim.scenario.units import parse_quantity
+from sim.scenario.units import (
+    parse_quantity,
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,12 @@ class Horizon:
     start: np.datetime64
     end: np.datetime64
     step_h: float
+
+    @property
+    def n_steps(self) -> int:
+        """Number of time steps, known before any array is made."""
+        days = int((self.end - self.start) / np.timedelta64(1, "D")) + 1
+        return round(days * 24 / self.step_h)
 
     def times(self) -> np.ndarray:
         """Start of every time step, ``datetime64[ns]``."""
@@ -68,7 +76,7 @@ def year_slices(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 #: Steps summed at once in annual reductions: :func:`summarize` and sweeps
-#: (:mod:`sim.sweeps`) cut each year into the same blocks, so their sums agree
+#: (:mod:`sim.sweep`) cut each year into the same blocks, so their sums agree
 #: bit for bit, and a sweep's working arrays stay small (cache-sized).
 BLOCK_STEPS = 1024
 

@@ -1,9 +1,9 @@
 """Scenario: YAML or a mapping → a validated :class:`Scenario` in canonical units.
 
 Loading goes: read YAML safely → apply a variant's overrides → apply user
-overrides (dotted paths) → validate every field against :mod:`sim.scenario.schema`,
+overrides (dotted paths) → validate every field against :mod:`sim.schema`,
 converting quantities to canonical units. Any user mistake raises one
-:class:`~sim.scenario.errors.ScenarioError` naming the file, field path (and YAML line
+:class:`~sim.errors.ScenarioError` naming the file, field path (and YAML line
 where known), the value given and what was expected.
 """
 
@@ -13,21 +13,19 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from sim.scenario import catalog
+from sim.scenario import catalog, limits
 from sim.scenario.core import (
     Cluster,
     Hardware,
     Scenario,
     hardware_entry,
     parse_climate,
-    parse_fleet,
+    parse_fleets,
     parse_pue,
 )
 from sim.scenario.errors import ScenarioError
 from sim.scenario.fields import checked_section, fraction, required
-from sim.scenario.horizon import parse_horizon
+from sim.scenario.horizon import Horizon, parse_horizon
 from sim.scenario.operations_spec import parse_demand, parse_dispatch, parse_grid, parse_links
 from sim.scenario.pipeline_spec import (
     parse_grid_connections,
@@ -36,9 +34,14 @@ from sim.scenario.pipeline_spec import (
     parse_shocks,
     parse_supply,
 )
-from sim.scenario.units import normalize_precision, parse_quantity
-from sim.scenario.validate import hourly_profile
-from sim.scenario.yamlio import line_of, read_yaml, unshared_copy
+from sim.scenario.units import (
+    KINDS,
+    TOTAL_BASES,
+    normalize_precision,
+    parse_quantity,
+)
+from sim.scenario.validate import hourly_profile, text
+from sim.scenario.yamlio import LineDict, line_of, load_yaml_text, read_yaml, unshared_copy
 
 #: Optional top-level sections and their parsers. A parser takes (raw_section,
 #: field_path, scenario_so_far), returns a frozen record stored in
@@ -71,7 +74,9 @@ def register_section(name: str, parser: Callable[[Any, str, Scenario], Any]) -> 
 # Validated model
 
 
-def _cluster(name: str, raw: Any, hardware: Mapping[str, Hardware], reporting: str) -> Cluster:
+def _cluster(
+    name: str, raw: Any, hardware: Mapping[str, Hardware], reporting: str, horizon: Horizon
+) -> Cluster:
     path = f"clusters.{name}"
     sec = checked_section(raw, path, "clusters.<name>", CLUSTER_SECTION_PARSERS)
     loc = checked_section(
@@ -91,10 +96,12 @@ def _cluster(name: str, raw: Any, hardware: Mapping[str, Hardware], reporting: s
         name=name,
         lat=lat,
         lon=lon,
-        hub=str(sec.get("hub", name)),
-        role=str(sec.get("role", "")),
-        province=str(sec.get("province", "")),
-        fleet=parse_fleet(required(sec, "fleet", path), f"{path}.fleet", hardware, reporting),
+        hub=text(sec.get("hub", name), f"{path}.hub"),
+        role=text(sec.get("role", ""), f"{path}.role"),
+        province=text(sec.get("province", ""), f"{path}.province"),
+        fleets=parse_fleets(
+            required(sec, "fleet", path), f"{path}.fleet", hardware, reporting, horizon
+        ),
         utilization=hourly_profile(
             required(sec, "utilization", path), "dimensionless", f"{path}.utilization", 0.0, 1.0
         ),
@@ -112,7 +119,8 @@ def _validate(raw: Any) -> Scenario:
     if not isinstance(raw, Mapping):
         raise ScenarioError("a scenario must be a mapping of fields", given=type(raw).__name__)
     checked_section(raw, "", "", SECTION_PARSERS)
-    name = required(raw, "name", "")
+    name = text(required(raw, "name", ""), "name")
+    description = text(raw.get("description", ""), "description")
     seed = raw.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ScenarioError(
@@ -122,10 +130,20 @@ def _validate(raw: Any) -> Scenario:
     reporting = normalize_precision(raw.get("reporting_precision", "fp16"), "reporting_precision")
 
     hw_raw = checked_section(raw.get("hardware") or {}, "hardware")
+    clusters_raw = checked_section(required(raw, "clusters", ""), "clusters")
+    if not clusters_raw:
+        raise ScenarioError("no clusters", field="clusters", expected="at least one cluster")
+    steps = horizon.n_steps
+    limits.check(
+        "horizon_cells",
+        steps * len(clusters_raw),
+        field="horizon",
+        what=f"{steps:,} time steps x {len(clusters_raw)} clusters",
+    )
     # Catalog names are usable directly; scenario entries of the same name replace them.
     names_used = {
         str(h)
-        for c in (raw.get("clusters") or {}).values()
+        for c in clusters_raw.values()
         if isinstance(c, Mapping) and isinstance(c.get("fleet"), Mapping)
         for h in _fleet_hardware_names(c["fleet"])
     }
@@ -138,11 +156,8 @@ def _validate(raw: Any) -> Scenario:
                 hname, catalog.entry(hname, field=hname), f"catalog.{hname}"
             )
 
-    clusters_raw = checked_section(required(raw, "clusters", ""), "clusters")
-    if not clusters_raw:
-        raise ScenarioError("no clusters", field="clusters", expected="at least one cluster")
     clusters = {
-        str(cname): _cluster(str(cname), craw, hardware, reporting)
+        str(cname): _cluster(str(cname), craw, hardware, reporting, horizon)
         for cname, craw in clusters_raw.items()
     }
     variants = checked_section(raw.get("variants") or {}, "variants")
@@ -150,14 +165,15 @@ def _validate(raw: Any) -> Scenario:
         vsec = checked_section(vraw, f"variants.{vname}", "variants.<name>")
         checked_section(required(vsec, "set", f"variants.{vname}"), f"variants.{vname}.set")
     scenario = Scenario(
-        name=str(name),
-        description=str(raw.get("description", "")),
+        name=name,
+        description=description,
         seed=seed,
         horizon=horizon,
         reporting_precision=reporting,
         hardware=hardware,
         clusters=clusters,
         raw=raw if isinstance(raw, dict) else dict(raw),
+        totals_basis=_totals(raw.get("totals"), clusters, hardware),
     )
     for key, spec in SECTION_PARSERS.items():
         if key in raw:
@@ -166,11 +182,45 @@ def _validate(raw: Any) -> Scenario:
 
 
 def _fleet_hardware_names(fleet: Mapping) -> list[str]:
-    names = list(fleet.get("hardware") or {}) if isinstance(fleet.get("hardware"), Mapping) else []
-    for item in fleet.get("additions") or []:
-        if isinstance(item, Mapping) and isinstance(item.get("hardware"), Mapping):
-            names += list(item["hardware"])
+    parts = [fleet[k] for k in KINDS if isinstance(fleet.get(k), Mapping)] or [fleet]
+    names: list[str] = []
+    for part in parts:
+        if isinstance(part.get("hardware"), Mapping):
+            names += list(part["hardware"])
+        adds = part.get("additions")
+        for item in adds if isinstance(adds, list) else []:
+            if isinstance(item, Mapping) and isinstance(item.get("hardware"), Mapping):
+                names += list(item["hardware"])
     return [str(n) for n in names]
+
+
+def _totals(raw: Any, clusters: Mapping[str, Cluster], hardware: Mapping[str, Hardware]) -> str:
+    """The ``totals.basis`` of the scenario ("" when it asks for no total across kinds)."""
+    sec = checked_section(raw if raw is not None else {}, "totals", "totals")
+    basis = sec.get("basis")
+    if basis is None:
+        return ""
+    if basis not in TOTAL_BASES:
+        raise ScenarioError(
+            "unknown basis for a total across kinds",
+            field="totals.basis",
+            given=basis,
+            expected=" or ".join(TOTAL_BASES),
+        )
+    if basis == "fp32-equivalent":
+        for c in clusters.values():
+            for name in c.hardware_names:
+                effs = hardware[name].efficiency_flops_per_w
+                if "fp32" not in effs:
+                    raise ScenarioError(
+                        f"no conversion path: hardware '{name}' has no fp32 figure, "
+                        "needed for the fp32-equivalent total",
+                        field="totals.basis",
+                        given=basis,
+                        expected=f"kind-precisions, or an fp32 figure for '{name}' "
+                        f"(it has {', '.join(sorted(effs))})",
+                    )
+    return str(basis)
 
 
 # ---------------------------------------------------------------------------
@@ -185,8 +235,8 @@ def parse_override(text: str) -> tuple[str, Any]:
             "an override must be PATH=VALUE", given=text, expected="e.g. clusters.site-a.pue=1.3"
         )
     try:
-        parsed = yaml.safe_load(value)
-    except yaml.YAMLError:
+        parsed = load_yaml_text(value)
+    except ScenarioError:  # not YAML (or over a limit): the text itself
         parsed = value
     return path.strip(), parsed
 
@@ -267,34 +317,61 @@ def load_scenario(
     else:
         raise ScenarioError("a scenario is a YAML path or a mapping", given=type(source).__name__)
     data = raw
+    changes: Mapping[str, Any] = {}
     try:
         if not isinstance(raw, Mapping):
             raise ScenarioError("a scenario must be a mapping of fields", given=type(raw).__name__)
         if variant is not None:
-            variants = raw.get("variants") or {}
-            if variant not in variants:
-                raise ScenarioError(
-                    f"unknown variant '{variant}'",
-                    field="variants",
-                    expected="one of " + (", ".join(map(str, variants)) or "(none declared)"),
-                )
-            data = apply_overrides(raw, (variants[variant] or {}).get("set") or {}, "variant")
+            changes = _variant_set(raw, variant)
+            data = apply_overrides(raw, changes, "variant")
         if overrides:
             data = apply_overrides(data, overrides)
         scenario = _validate(data)
     except ScenarioError as err:
         line = line_of(raw, err.field)
-        if overrides and err.field in {str(k) for k in overrides}:
-            err = ScenarioError(
-                err.message + " (set by override)",
-                file=err.file,
-                field=err.field,
-                given=err.given,
-                expected=err.expected,
-            )
+        if overrides and _sets(overrides, err.field):
+            err = _blame(err, "(set by override)")
             line = None
+        elif variant is not None and (key := _sets(changes, err.field)):
+            err = _blame(err, f"(set by variant '{variant}')")
+            line = changes.lines.get(key) if isinstance(changes, LineDict) else None
         raise err.located(file, line) from None
     return _replace(scenario, path=file, variant=variant)
+
+
+def _variant_set(raw: Mapping, name: str) -> Mapping[str, Any]:
+    """The ``set:`` overrides of variant ``name``, checked to be a mapping."""
+    variants = checked_section(raw.get("variants") or {}, "variants")
+    key = next((k for k in variants if str(k) == str(name)), None)
+    if key is None:
+        raise ScenarioError(
+            f"unknown variant '{name}'",
+            field="variants",
+            expected="one of " + (", ".join(map(str, variants)) or "(none declared)"),
+        )
+    vsec = checked_section(variants[key] or {}, f"variants.{key}", "variants.<name>")
+    return checked_section(vsec.get("set") or {}, f"variants.{key}.set")
+
+
+def _sets(changes: Mapping[str, Any], field: str | None) -> Any:
+    """The key of ``changes`` whose path is ``field``, inside it or contains it, if any."""
+    if not field:
+        return None
+    for key in changes:
+        k = str(key)
+        if field == k or field.startswith(k + ".") or k.startswith(field + "."):
+            return key
+    return None
+
+
+def _blame(err: ScenarioError, note: str) -> ScenarioError:
+    return ScenarioError(
+        f"{err.message} {note}",
+        file=err.file,
+        field=err.field,
+        given=err.given,
+        expected=err.expected,
+    )
 
 
 def _replace(scenario: Scenario, **changes: Any) -> Scenario:
