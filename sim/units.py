@@ -24,8 +24,11 @@ import pint
 from sim.errors import ScenarioError
 
 __all__ = [
+    "DISPLAY_UNITS",
     "PRECISIONS",
     "RACK_POWER_KW",
+    "format_number",
+    "format_quantity",
     "normalize_precision",
     "parse_quantity",
     "ureg",
@@ -251,3 +254,86 @@ def dimension_of(value: Any) -> str | None:
             if match and match.group(2):
                 return name
     return None
+
+
+#: Display units of :func:`format_quantity`, smallest first, with their size in the
+#: first one. A value is shown in the largest unit in which it is at least 1 (else
+#: the smallest): 0.0062 TWh reads 6.20 GWh, 0.708 MW stays 0.708 MW.
+DISPLAY_UNITS: tuple[tuple[tuple[str, float], ...], ...] = (
+    (("MWh", 1.0), ("GWh", 1e3), ("TWh", 1e6)),
+    (("MW", 1.0), ("GW", 1e3)),
+    (("PFLOPS", 1.0), ("EFLOPS", 1e3)),
+    (("tCO2", 1.0), ("ktCO2", 1e3), ("MtCO2", 1e6)),
+    (("CNY", 1.0), ("k CNY", 1e3), ("M CNY", 1e6), ("bn CNY", 1e9)),
+)
+_DISPLAY_LADDER = {name: ladder for ladder in DISPLAY_UNITS for name, _ in ladder}
+
+
+def format_number(value: Any, sig: int = 3) -> str:
+    """A number with ``sig`` significant figures, trailing zeros kept.
+
+    Parameters
+    ----------
+    value : float or None
+        The number; ``None`` or NaN print as ``-``.
+    sig : int, default 3
+        Significant figures; integer digits beyond them are kept (``1757``).
+
+    Returns
+    -------
+    str
+        E.g. ``6.20``, ``0.708``, ``1.00``, ``1757``, ``0``.
+    """
+    if value is None:
+        return "-"
+    value = float(value)
+    if math.isnan(value):
+        return "-"
+    if math.isinf(value) or value == 0:
+        return f"{value:g}" if value else "0"
+    value = _round_sig(value, sig)
+    return f"{value:.{_decimals(value, sig)}f}"
+
+
+def _decimals(value: float, sig: int) -> int:
+    """Decimals that show ``sig`` significant figures of a nonzero ``value``."""
+    return max(0, sig - 1 - math.floor(math.log10(abs(value))))
+
+
+def _round_sig(value: float, sig: int) -> float:
+    """``value`` rounded to ``sig`` significant figures, integer digits kept (1756.9 -> 1757)."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    return round(value, _decimals(value, sig))  # 0.99996 -> 1.0, then shown as 1.00
+
+
+def format_quantity(value: Any, unit: str, sig: int = 3) -> str:
+    """A quantity in the display unit that suits its size (see :data:`DISPLAY_UNITS`).
+
+    Parameters
+    ----------
+    value : float or None
+        Magnitude in ``unit``; ``None`` or NaN print as ``-``.
+    unit : str
+        Its unit, one of the names in :data:`DISPLAY_UNITS` (others print unscaled).
+    sig : int, default 3
+        Significant figures.
+
+    Returns
+    -------
+    str
+        E.g. ``format_quantity(0.0062002, "TWh") == "6.20 GWh"``,
+        ``format_quantity(0.70779, "MW") == "0.708 MW"``.
+    """
+    if value is None or math.isnan(float(value)):
+        return "-"
+    ladder = _DISPLAY_LADDER.get(unit)
+    if ladder is None:
+        return f"{format_number(value, sig)} {unit}"
+    base = float(value) * dict(ladder)[unit]
+    rounded = _round_sig(base, sig)
+    name, size = ladder[0]
+    for cand, cand_size in ladder:
+        if abs(rounded) >= cand_size:
+            name, size = cand, cand_size
+    return f"{format_number(base / size, sig)} {name}"

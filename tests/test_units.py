@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sim import ScenarioError
-from sim.units import normalize_precision, parse_quantity
+from sim.units import format_number, format_quantity, normalize_precision, parse_quantity
 
 
 @pytest.mark.parametrize(
@@ -71,3 +71,32 @@ def test_precision_aliases(name, expected):
 def test_unknown_precision_names_choices():
     with pytest.raises(ScenarioError, match="fp64, fp32, tf32, fp16, fp8, int8"):
         normalize_precision("fp4", "reporting_precision")
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [
+        (6200.2 / 1e6, "TWh", "6.20 GWh"),  # DESIGN.md minimal scenario: 6.20 GWh
+        (0.70779, "MW", "0.708 MW"),  # and 0.708 MW (MW is the smallest power shown)
+        (30.645, "TWh", "30.6 TWh"),
+        (11393.9, "MW", "11.4 GW"),
+        (999.96, "MW", "1.00 GW"),  # rounds to 1000 MW first, then scales
+        (0.5, "EFLOPS", "500 PFLOPS"),
+        (1756.9, "EFLOPS", "1757 EFLOPS"),  # integer digits beyond 3 figures are kept
+        (8.568e6, "tCO2", "8.57 MtCO2"),
+        (9.425e9, "CNY", "9.43 bn CNY"),
+        (0.0, "MW", "0 MW"),
+        (float("nan"), "MW", "-"),
+        (None, "TWh", "-"),
+        (1.25, "tCO2/MWh", "1.25 tCO2/MWh"),  # no ladder: unscaled
+    ],
+)
+def test_format_quantity_scales_and_rounds(value, unit, text):
+    assert format_quantity(value, unit) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(1.0, "1.00"), (0.75, "0.750"), (1.127, "1.13"), (1.2e-5, "0.0000120")]
+)
+def test_format_number_keeps_three_significant_figures(value, text):
+    assert format_number(value) == text
