@@ -11,6 +11,13 @@ compute figure is not part of its unit; it travels beside it (``fp16``,
 ``fp64``, ...), and converting between precisions needs a hardware's own peak
 ratios (see :mod:`sim.fleet`).
 
+The units of Chinese plans parse too: 次 counts operations per second, as
+statistics write it (亿次 = 1e8 FLOPS, 万亿次 = 1e12, 亿亿次 = 1e16, so
+``"56.6亿次/W"`` is 5.66 GFLOPS/W); a bare ``T``, ``P`` or ``E`` after a compute
+figure is TFLOPS, PFLOPS or EFLOPS (``"18E"``, ``"300P"``); 瓦, 千瓦, 万千瓦,
+兆瓦 are powers (万千瓦 = 10 MW); 千瓦时 (度), 万千瓦时, 亿千瓦时 energies
+(亿千瓦时 = 0.1 TWh); 元, 万元, 亿元 money.
+
 Compute also carries a **kind**, the way Chinese statistics count it
 (:data:`KINDS`): general (通用算力, CPU servers), intelligent (智能算力, AI
 accelerators) and supercomputing (超算算力, HPC systems). Each kind has a
@@ -48,14 +55,35 @@ __all__ = [
 ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 # Compute: a new base dimension, so that FLOPS never silently equals 1/s.
 ureg.define("flop = [compute] = FLOP")
-ureg.define("FLOPS = flop / second = flops")
+ureg.define("FLOPS = flop / second = flops = Flops")
 ureg.define("OPS = FLOPS")  # integer precisions are quoted in TOPS
+# Chinese units: 次 is an operation per second in compute statistics (每秒…次).
+for _name, _definition in (
+    ("次", "FLOPS"),
+    ("万次", "1e4 FLOPS"),
+    ("亿次", "1e8 FLOPS"),
+    ("万亿次", "1e12 FLOPS"),
+    ("亿亿次", "1e16 FLOPS"),
+    ("瓦", "W"),
+    ("千瓦", "kW"),
+    ("万千瓦", "1e4 kW"),
+    ("兆瓦", "MW"),
+    ("千瓦时", "kWh = 度"),
+    ("万千瓦时", "1e4 kWh"),
+    ("亿千瓦时", "1e8 kWh"),
+):
+    ureg.define(f"{_name} = {_definition}")
 # 标准机架: a standard rack is a count of capacity; its power is a scenario field.
 ureg.define("rack = [rack] = racks = standard_rack")
 ureg.define("CNY = [currency] = yuan = RMB")
 ureg.define("gCO2 = [emission]")
 ureg.define("kgCO2 = 1e3 gCO2")
 ureg.define("tCO2 = 1e6 gCO2")
+ureg.define("元 = CNY")
+ureg.define("万元 = 1e4 CNY")
+ureg.define("亿元 = 1e8 CNY")
+#: Compute shorthand of Chinese plans: "18E" is 18 EFLOPS (only where compute is expected).
+_COMPUTE_SHORTHAND = {"T": "TFLOPS", "P": "PFLOPS", "E": "EFLOPS"}
 
 #: Power of one standard rack (标准机架) [kW], facts.md [S7].
 RACK_POWER_KW = 2.5
@@ -244,6 +272,8 @@ def _parse_string(text: str, unit: str) -> float | str:
     number, unit_text = match.groups()
     if not unit_text:
         return float(number)  # a bare number written as a string: canonical unit
+    if unit_text in _COMPUTE_SHORTHAND and _unit(unit).dimensionality == _unit("FLOPS").dimensionality:
+        unit_text = _COMPUTE_SHORTHAND[unit_text]
     factor = _conversion(unit_text, unit)
     if isinstance(factor, str):
         return factor
