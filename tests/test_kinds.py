@@ -11,6 +11,7 @@ import pytest
 import sim
 from sim import catalog
 from sim.units import KIND_PRECISION, KINDS
+from tests.conftest import ROOT
 
 HOURS_2025 = 8760.0
 
@@ -210,3 +211,18 @@ def test_every_catalog_entry_states_its_kind_and_has_its_precision(name):
     assert entry["kind"] in KINDS  # stated, not derived
     hw = _hardware_entry(name, entry, f"catalog.{name}")
     assert KIND_PRECISION[hw.kind] in hw.efficiency_flops_per_w
+
+
+def test_zhejiang_trap_shows_in_the_output():
+    path = ROOT / "scenarios" / "zhejiang_2025.yaml"
+    base = sim.run(sim.load_scenario(path)).isel(time=-1)
+    # the +18 EFLOPS is intelligent (fp16) compute ...
+    assert base["kind_capacity_eflops"].sel(kind="intelligent").sum() == pytest.approx(18.0)
+    # ... worth 18 x 67 / 989.4 = 1.2189 EFLOPS on the fp32-equivalent basis (H100 [S41])
+    assert float(base["total_capacity_eflops"].sum()) == pytest.approx(18 * 67 / 989.4, rel=1e-9)
+    today = sim.run(sim.load_scenario(path, variant="today-by-kind")).isel(time=-1)
+    cap = today["kind_capacity_eflops"].sum("cluster")
+    # today's 82 by the national mix [S151]: intelligent 82 x 32 % = 26.24, + 18 = 44.24, not 100
+    assert float(cap.sel(kind="intelligent")) == pytest.approx(26.24 + 18)
+    # only the mixed kind-precisions sum reaches the quoted 100: 53.3 + 26.24 + 2.46 + 18
+    assert float(today["total_capacity_eflops"].sum()) == pytest.approx(100.0)
