@@ -272,7 +272,8 @@ def _parse_string(text: str, unit: str) -> float | str:
     number, unit_text = match.groups()
     if not unit_text:
         return float(number)  # a bare number written as a string: canonical unit
-    if unit_text in _COMPUTE_SHORTHAND and _unit(unit).dimensionality == _unit("FLOPS").dimensionality:
+    compute = _unit(unit).dimensionality == _unit("FLOPS").dimensionality
+    if compute and unit_text in _COMPUTE_SHORTHAND:
         unit_text = _COMPUTE_SHORTHAND[unit_text]
     factor = _conversion(unit_text, unit)
     if isinstance(factor, str):

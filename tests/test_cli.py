@@ -62,6 +62,7 @@ def test_validate_and_compare():
         "frontier-measured",
         "h100-fp16",
         "ascend-910b-fp16",
+        "today-by-kind",
     }
     # the factor-10 slip: 52.23 / 5.66 = 9.23x less energy at the measured efficiency
     ratio = rows["seed-estimate"]["energy_twh"] / rows["frontier-measured"]["energy_twh"]
