@@ -1,7 +1,9 @@
 """The ``suanli`` command (also ``python -m sim``).
 
 A user mistake prints one line ``error: FILE:LINE: field 'PATH': ...`` on
-stderr and exits with status 2; it never prints a traceback.
+stderr and exits with status 2; it never prints a traceback. An unexpected
+internal error prints one line and exits 1 (``--debug`` shows the traceback);
+Ctrl-C (SIGINT) exits 130 and SIGTERM 143, both after temporaries are removed.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,9 +23,12 @@ import xarray as xr
 from sim import __version__
 from sim.errors import ScenarioError
 
-__all__ = ["main"]
+__all__ = ["dispatch", "main"]
 
 USER_ERROR = 2
+INTERNAL_ERROR = 1
+INTERRUPTED = 130  # 128 + SIGINT
+TERMINATED = 143  # 128 + SIGTERM
 
 # Columns of the printed annual summary: variable, header, format.
 _COLUMNS = (
@@ -173,11 +179,14 @@ def _guard_write(write: Any, path: str) -> None:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     scenario = _load(args, args.variant)
-    n_steps = len(scenario.horizon.times())
+    # every variant is applied and checked too (with the same --set overrides)
+    names = [] if args.variant else list(scenario.variants())
+    for name in names:
+        _load(args, name)
     print(
         f"ok: {args.scenario}: '{scenario.name}', {len(scenario.clusters)} clusters, "
-        f"{n_steps} steps of {scenario.horizon.step_h:g} h, "
-        f"{len(scenario.variants())} variants"
+        f"{scenario.horizon.n_steps} steps of {scenario.horizon.step_h:g} h, "
+        f"{len(scenario.variants())} variants" + (" (each checked)" if names else "")
     )
     return 0
 
@@ -599,11 +608,29 @@ def _jsonable(obj: Any) -> Any:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``suanli``."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the traceback of an unexpected internal error",
+    )
+    common.add_argument(
+        "--limit",
+        action="append",
+        metavar="NAME=VALUE",
+        default=argparse.SUPPRESS,
+        help="raise a work limit (README: Reliability), e.g. horizon_cells=50000000",
+    )
     parser = _Parser(
-        prog="suanli", description="suanli (算力): compute build-out, power and energy"
+        prog="suanli",
+        description="suanli (算力): compute build-out, power and energy",
+        parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"suanli {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(
+        dest="command", required=True, parser_class=lambda **kw: _Parser(parents=[common], **kw)
+    )
 
     def scenario_args(p: argparse.ArgumentParser, variant: bool = True) -> None:
         p.add_argument("scenario", help="scenario YAML file")
@@ -705,17 +732,64 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(SystemExit):
+    """Raised in the main thread on SIGTERM, so that cleanups (``finally``) run."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated(TERMINATED)
+
+
+def _input_file(args: argparse.Namespace) -> str | None:
+    """The file the command reads, to name in a message that has none."""
+    return next(
+        (str(v) for k in ("scenario", "sweep", "store") if (v := getattr(args, k, None))), None
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    """Entry point; returns the exit status.
+
+    0 done, 1 internal error (one line; ``--debug`` for the traceback), 2 user
+    mistake (one line naming file, field, given, expected), 130 interrupted
+    (SIGINT), 143 terminated (SIGTERM).
+    """
+    return dispatch(build_parser().parse_args(argv))
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    """Run a parsed command; every outcome is an exit status and at most one line
+    on stderr (see :func:`main`)."""
+    debug = getattr(args, "debug", False)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        return int(args.func(args))
+        from sim.limits import set_limit
+
+        for item in getattr(args, "limit", None) or []:
+            set_limit(item)
+        status = int(args.func(args))
     except ScenarioError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {err.located(_input_file(args))}", file=sys.stderr)
         return USER_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return INTERRUPTED
+    except Terminated:
+        print("terminated", file=sys.stderr)
+        return TERMINATED
+    except Exception as exc:
+        if debug:
+            raise
+        text = (str(exc).splitlines() or [""])[0][:300]
+        print(
+            f"internal error: {type(exc).__name__}: {text} (a bug: run again with --debug "
+            "for the traceback and report it with the input)",
+            file=sys.stderr,
+        )
+        return INTERNAL_ERROR
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return status
 
 
 if __name__ == "__main__":

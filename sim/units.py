@@ -200,11 +200,12 @@ _DIMENSION_NAMES = {
 }
 
 
-def _describe(dimensionality: object) -> str:
-    for unit, name in _DIMENSION_NAMES.items():
-        if _unit(unit).dimensionality == dimensionality:
-            return f"{name} ({unit})" if unit != "dimensionless" else name
-    return f"of dimension {dimensionality}"
+def _describe(dimensionality: object, unit: str | None = None) -> str:
+    """A dimension in words; without a name, the field's own ``unit`` (``MW/year``)."""
+    for known, name in _DIMENSION_NAMES.items():
+        if _unit(known).dimensionality == dimensionality:
+            return f"{name} ({known})" if known != "dimensionless" else name
+    return f"a quantity in {unit}" if unit else f"of dimension {dimensionality}"
 
 
 @lru_cache(maxsize=1024)
@@ -221,7 +222,7 @@ def _conversion(unit_text: str, unit: str) -> float | str | None:
     if given.dimensionality != target.dimensionality:
         return (
             f"unit '{unit_text}' is {_describe(given.dimensionality)}, "
-            f"this field takes {_describe(target.dimensionality)}"
+            f"this field takes {_describe(target.dimensionality, unit)}"
         )
     if not given._is_multiplicative or not ureg.Quantity(1.0, target)._is_multiplicative:
         return None
@@ -258,6 +259,7 @@ def parse_quantity(
     minimum: float | None = None,
     maximum: float | None = None,
     strict_minimum: bool = False,
+    difference: bool = False,
 ) -> float:
     """Read a scenario value as a float in the field's canonical unit.
 
@@ -274,6 +276,10 @@ def parse_quantity(
         Bounds in ``unit``; values outside are an error.
     strict_minimum : bool, default False
         If True the value must be strictly greater than ``minimum``.
+    difference : bool, default False
+        The field is a temperature difference (an amplitude, a noise): units
+        with an offset (``degC``, ``degF``) are refused, since ``15 degC`` is
+        the absolute 288.15 K; ``K`` or ``delta_degC`` are accepted.
 
     Returns
     -------
@@ -291,6 +297,15 @@ def parse_quantity(
     if isinstance(value, int | float):
         magnitude = float(value)
     elif isinstance(value, str):
+        match = _NUMBER_UNIT.match(value)
+        if difference and match and match.group(2) and _conversion(match.group(2), unit) is None:
+            raise ScenarioError(
+                f"'{match.group(2)}' is an absolute temperature, this field is a temperature "
+                f"difference ({value} would be read as {_parse_string(value, unit):g} {unit})",
+                field=field,
+                given=value,
+                expected=f"a difference in K or delta_degC, e.g. '{match.group(1)} K'",
+            )
         parsed = _parse_string(value, unit)
         if isinstance(parsed, str):
             raise ScenarioError(parsed, field=field, given=value, expected=expected)
