@@ -13,7 +13,7 @@ Latency between places comes from a matrix or from great-circle distance:
 with light in fibre at about 5 µs/km (refractive index ~1.47) and a route
 factor for cables that do not follow the great circle; the 2023 compute
 action plan asks cluster-to-cluster latency no slower than 1.5x theoretical
-[S20 in shared/reference/facts.md], our default route factor.
+[S20] (docs/sources.md), our default route factor.
 """
 
 from __future__ import annotations
