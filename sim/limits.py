@@ -10,7 +10,7 @@ variable ``SUANLI_LIMIT_<NAME>`` (which worker processes inherit).
   laughs" file is refused while reading, before anything is expanded);
 - ``yaml_depth`` 64 levels: nesting depth of YAML collections;
 - ``horizon_cells`` 20,000,000 cluster-steps: time steps × clusters of one run;
-- ``sweep_samples`` 250,000 samples: samples of a sweep (Sobol: base × (2D + 2));
+- ``sweep_samples`` 250,000 samples: samples of a sweep (Sobol: base × (D + 2) for D parameters);
 - ``pipeline_samples`` 100,000 samples: Monte Carlo samples of the build-out pipeline;
 - ``job_hours`` 175,200 h (20 years): simulated hours of the job-level model.
 """
