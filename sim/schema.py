@@ -453,8 +453,9 @@ def field_of(path: str) -> Field | None:
     """The declaration of a concrete field path (``hardware.gpu-a.power``), or None.
 
     ``<name>`` matches any key; of the declarations that ``path`` starts with, the
-    longest (then the one with most literal keys) wins, so list items (``grid.price.7``) and precision keys
-    (``peak_flops.fp16``) take their field's declaration.
+    longest (then the one with most literal keys) wins, so list items
+    (``grid.price.7``) and precision keys (``peak_flops.fp16``) take their field's
+    declaration.
     """
     parts = path.split(".")
     best: tuple[int, int] = (0, 0)
