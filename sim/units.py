@@ -43,13 +43,13 @@ from sim.schema import field_of
 
 __all__ = [
     "DISPLAY_UNITS",
-    "ImplausibleWarning",
     "KINDS",
     "KIND_LABELS",
     "KIND_PRECISION",
     "PRECISIONS",
     "RACK_POWER_KW",
     "TOTAL_BASES",
+    "ImplausibleWarning",
     "allow_implausible",
     "format_number",
     "format_quantity",
