@@ -14,6 +14,7 @@ import math
 import os
 import signal
 import sys
+import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -770,7 +771,15 @@ class Terminated(SystemExit):
     """Raised in the main thread on SIGTERM, so that cleanups (``finally``) run."""
 
 
-def _on_sigterm(signum: int, frame: Any) -> None:
+_received: list[int] = []  # signals seen during the current command
+
+
+def _on_signal(signum: int, frame: Any) -> None:
+    """SIGINT raises KeyboardInterrupt and SIGTERM :class:`Terminated`; either is
+    remembered, so that code which swallows the exception still exits 130/143."""
+    _received.append(signum)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
     raise Terminated(TERMINATED)
 
 
@@ -817,7 +826,10 @@ def dispatch(args: argparse.Namespace) -> int:
     """Run a parsed command; every outcome is an exit status and at most one line
     on stderr (see :func:`main`)."""
     debug = getattr(args, "debug", False)
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    _received.clear()
+    in_main = threading.current_thread() is threading.main_thread()  # signals need it
+    sigs = (signal.SIGINT, signal.SIGTERM) if in_main else ()
+    previous = {sig: signal.signal(sig, _on_signal) for sig in sigs}
     try:
         from sim.limits import set_limit
 
@@ -850,7 +862,12 @@ def dispatch(args: argparse.Namespace) -> int:
         )
         return INTERNAL_ERROR
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if signal.SIGINT in _received:
+        return INTERRUPTED
+    if signal.SIGTERM in _received:
+        return TERMINATED
     return status
 
 

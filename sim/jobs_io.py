@@ -188,7 +188,11 @@ def _class(name: str, raw: Any, path: str, clusters: Mapping[str, JobCluster]) -
             expected="one of " + ", ".join(clusters),
         )
     size = sec["size"]
-    if not isinstance(size, Mapping) or size.get("dist") not in _SIZE_PARAMS:
+    if (
+        not isinstance(size, Mapping)
+        or not isinstance(size.get("dist"), str)
+        or (size["dist"] not in _SIZE_PARAMS)
+    ):
         raise ScenarioError(
             "a size needs a dist",
             field=f"{path}.size",
