@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ import xarray as xr
 
 from sim import __version__
 from sim.errors import ScenarioError
-from sim.units import format_number, format_quantity
+from sim.units import allow_implausible, format_number, format_quantity
 
 __all__ = ["dispatch", "main"]
 
@@ -671,6 +672,11 @@ def build_parser() -> argparse.ArgumentParser:
         )
         if variant:
             p.add_argument("--variant", help="apply a named variant from the scenario's variants:")
+        p.add_argument(
+            "--allow-implausible",
+            action="store_true",
+            help="accept values outside their field's plausible range (suanli schema lists them)",
+        )
 
     p_run = sub.add_parser("run", help="simulate a scenario and print the annual summary")
     scenario_args(p_run)
@@ -798,6 +804,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     return dispatch(args)
 
 
+def _warning_printer(file: str | None) -> Any:
+    """``warnings.showwarning`` that prints one line: ``warning: FILE: field 'PATH': ...``."""
+
+    def show(message: Warning | str, *args: Any, **kwargs: Any) -> None:
+        print(f"warning: {file + ': ' if file else ''}{message}", file=sys.stderr)
+
+    return show
+
+
 def _closed_pipe() -> int:
     """The reader (`suanli ... | head`) has gone: stop quietly, as Unix tools do.
 
@@ -820,7 +835,10 @@ def dispatch(args: argparse.Namespace) -> int:
 
         for item in getattr(args, "limit", None) or []:
             set_limit(item)
-        status = int(args.func(args))
+        implausible = getattr(args, "allow_implausible", False)
+        with warnings.catch_warnings(), allow_implausible(implausible):
+            warnings.showwarning = _warning_printer(_input_file(args))
+            status = int(args.func(args))
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
     except ScenarioError as err:
         print(f"error: {err.located(_input_file(args))}", file=sys.stderr)
