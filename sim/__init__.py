@@ -16,7 +16,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from sim import jobs as _jobs  # noqa: F401  (registers the jobs section with the loader)
+from sim import jobs as _jobs  # noqa: F401  (registers the jobs section with the loader
 from sim.model import run
 from sim.results.summary import summarize
 from sim.scenario.core import Scenario

@@ -27,14 +27,19 @@ only on a named basis (:data:`TOTAL_BASES`); see docs/kinds.md.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
 import re
+import warnings
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
 import pint
 
 from sim.scenario.errors import ScenarioError
+from sim.scenario.schema import field_of
 
 __all__ = [
     "DISPLAY_UNITS",
@@ -44,6 +49,8 @@ __all__ = [
     "PRECISIONS",
     "RACK_POWER_KW",
     "TOTAL_BASES",
+    "ImplausibleWarning",
+    "allow_implausible",
     "format_number",
     "format_quantity",
     "normalize_kind",
@@ -360,7 +367,64 @@ def parse_quantity(
         raise ScenarioError(
             "out of range", field=field, given=value, expected=f"a value <= {maximum} {unit}"
         )
+    _check_plausible(magnitude, unit, field, value)
     return magnitude
+
+
+class ImplausibleWarning(UserWarning):
+    """A value outside its field's plausible range where real values can lie outside."""
+
+
+_ALLOW_IMPLAUSIBLE = contextvars.ContextVar("allow_implausible", default=False)
+
+
+@contextlib.contextmanager
+def allow_implausible(allow: bool = True) -> Iterator[None]:
+    """Accept values outside their field's plausible range (``--allow-implausible``).
+
+    Parameters
+    ----------
+    allow : bool, default True
+        False restores the check inside an outer ``allow_implausible()``.
+
+    Notes
+    -----
+    The setting holds in this thread (a context variable); sweep workers in other
+    processes check the ranges.
+    """
+    token = _ALLOW_IMPLAUSIBLE.set(allow)
+    try:
+        yield
+    finally:
+        _ALLOW_IMPLAUSIBLE.reset(token)
+
+
+def _check_plausible(magnitude: float, unit: str, field: str, value: Any) -> None:
+    """Error (or :class:`ImplausibleWarning`) for a value outside the range that the
+    field declares in :mod:`sim.schema`."""
+    decl = field_of(field)
+    if decl is None or decl.plausible is None or _ALLOW_IMPLAUSIBLE.get():
+        return
+    low, high = (_parse_string(text, unit) for text in decl.plausible)
+    if isinstance(low, str) or isinstance(high, str):
+        return  # a field that takes several dimensions: its range is for the declared one
+    if low <= magnitude <= high:
+        return
+    expected = f"a plausible value, {decl.plausible[0]} to {decl.plausible[1]}"
+    if decl.beyond == "warning":
+        warnings.warn(
+            f"field '{field}': outside the plausible range (given: {value!r}); expected "
+            f"{expected}; check it (--allow-implausible silences this)",
+            ImplausibleWarning,
+            stacklevel=3,
+        )
+        return
+    raise ScenarioError(
+        "implausible value",
+        field=field,
+        given=value,
+        expected=f"{expected}; --allow-implausible (sim.scenario.units.allow_implausible()) accepts it",
+    )
 
 
 def dimension_of(value: Any) -> str | None:
