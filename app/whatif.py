@@ -30,15 +30,19 @@ from sim.results import write_netcdf, year_slices
 from sim.units import parse_quantity
 
 __all__ = [
+    "FIGURES",
     "Defaults",
     "Settings",
     "bundle",
+    "compare_row",
     "defaults",
+    "dispatching",
     "format_energy",
     "headline",
     "overrides",
     "plain",
     "scenario_yaml",
+    "zh_texts",
 ]
 
 #: Most points per cluster drawn in a time-series chart; bins are chosen to stay below.
@@ -56,6 +60,41 @@ OPS_UNITS = {
     "unmet_share": "%",
     "east_in_west_share": "%",
 }
+
+
+#: Annual figures of a what-if that the headline and Compare show: name -> unit. The
+#: operations figures (from carbon on) exist only when a run has dispatch and grids.
+FIGURES = {
+    "energy_twh": "TWh",
+    "peak_facility_power_mw": "MW",
+    "capacity_eflops": "EFLOPS",
+    "mean_pue": "1",
+    **OPS_UNITS,
+}
+
+
+def dispatching(raw: Mapping) -> bool:
+    """Whether a scenario dispatches demand (a ``demand:`` section): utilisation is
+    then an outcome of dispatch, not an input (:func:`sim.run`)."""
+    return isinstance(raw.get("demand"), Mapping)
+
+
+def zh_texts(raw: Mapping) -> dict[str, dict[str, str]]:
+    """The optional Chinese display texts of a scenario: ``""`` (the scenario),
+    ``"cluster:NAME"`` and ``"variant:NAME"`` → {``name``, ``description``} from
+    their ``name_zh`` and ``description_zh`` fields (only those given)."""
+    sections = {"": raw}
+    for kind in ("cluster", "variant"):
+        for name, sec in (raw.get(f"{kind}s") or {}).items():
+            sections[f"{kind}:{name}"] = sec if isinstance(sec, Mapping) else {}
+    out = {}
+    for key, sec in sections.items():
+        texts = {
+            k: str(sec[f"{k}_zh"]).strip() for k in ("name", "description") if sec.get(f"{k}_zh")
+        }
+        if texts:
+            out[key] = texts
+    return out
 
 
 def _operations(summary: xr.Dataset) -> dict[str, np.ndarray]:
@@ -590,6 +629,10 @@ def bundle(ds: xr.Dataset) -> dict[str, Any]:
             "energy_twh": summary["energy_twh"].values.sum(axis=0),
             "peak_facility_power_mw": [total[a:b].max() for a, b in zip(starts, ends, strict=True)],
             "capacity_eflops": summary["capacity_eflops"].values.sum(axis=0),
+            "mean_pue": _ratio(
+                summary["energy_twh"].values.sum(axis=0),
+                summary["it_energy_twh"].values.sum(axis=0),
+            ),
         }
     )
     ops = _operations(summary)
@@ -616,6 +659,7 @@ def bundle(ds: xr.Dataset) -> dict[str, Any]:
         )
     ldc = pd.concat(ldc_rows, ignore_index=True)
 
+    flows = _flows(ds, starts, ends, years)
     attrs = {name: _label_parts(ds[name]) for name in ds.data_vars}
     attrs.update({f"summary.{name}": _label_parts(summary[name]) for name in summary.data_vars})
     attrs["lat"] = {"long_name": "latitude", "units": ds["lat"].attrs.get("units")}
@@ -627,6 +671,7 @@ def bundle(ds: xr.Dataset) -> dict[str, Any]:
         "step_h": step_h,
         "bin_hours": hours,
         "clusters": [str(c) for c in ds["cluster"].values],
+        "origins": [str(o) for o in ds["origin"].values] if "origin" in ds.coords else [],
         "years": [int(y) for y in years],
         "extras": extras,
     }
@@ -635,22 +680,69 @@ def bundle(ds: xr.Dataset) -> dict[str, Any]:
         "totals": totals,
         "power": power,
         "ldc": ldc,
+        "flows": flows,
         "attrs": attrs,
         "meta": meta,
     }
 
 
-def headline(results: Mapping[str, Any], year: int, target_eflops: float | None) -> dict:
-    """Headline figures of one year: energy [TWh], coincident peak [MW], capacity
-    [EFLOPS] and whether capacity at year end reaches ``target_eflops``."""
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / den, np.nan)
+
+
+def _flows(ds: xr.Dataset, starts: np.ndarray, ends: np.ndarray, years) -> pd.DataFrame:
+    """Mean compute served for each origin at each cluster by year [EFLOPS], for the
+    pairs that are not at one place and, where the scenario gives roles, from an
+    eastern origin to a western cluster (the map's arcs); empty without dispatch."""
+    columns = ["year", "origin", "cluster", "lon", "lat", "lon2", "lat2", "flow_eflops"]
+    if "flow_eflops" not in ds:
+        return pd.DataFrame(columns=columns)
+    flow = ds["flow_eflops"].transpose("origin", "cluster", "time").values
+    means = np.add.reduceat(flow, starts, axis=2) / (ends - starts)
+    o_lon, o_lat = ds["origin_lon"].values, ds["origin_lat"].values
+    c_lon, c_lat = ds["lon"].values, ds["lat"].values
+    # more than ~50 km apart: a flow on the backbone, not at the origin's own site
+    apart = np.hypot(o_lon[:, None] - c_lon[None, :], o_lat[:, None] - c_lat[None, :]) > 0.5
+    if "origin_role" in ds.coords and "role" in ds.coords:  # east -> west only
+        apart &= (ds["origin_role"].values[:, None] == "east") & (
+            ds["role"].values[None, :] == "west"
+        )
+    rows = []
+    for y, year in enumerate(years):
+        for o, c in zip(*np.nonzero(apart & (means[:, :, y] > 0)), strict=True):
+            rows.append(
+                (
+                    int(year),
+                    str(ds["origin"].values[o]),
+                    str(ds["cluster"].values[c]),
+                    float(o_lon[o]),
+                    float(o_lat[o]),
+                    float(c_lon[c]),
+                    float(c_lat[c]),
+                    float(means[o, c, y]),
+                )
+            )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def compare_row(results: Mapping[str, Any], year: int | None = None) -> dict[str, float]:
+    """The figures of :data:`FIGURES` of one what-if in ``year`` (default: its last
+    simulated year), NaN where the run has no such layer, with ``year``."""
+    totals = results["totals"].set_index("year")
+    year = int(totals.index[-1]) if year is None else int(year)
+    row = totals.loc[year]
+    return {"year": year, **{k: float(row[k]) if k in row else float("nan") for k in FIGURES}}
+
+
+def headline(results: Mapping[str, Any], year: int) -> dict:
+    """Headline figures of one year: energy [TWh], coincident peak [MW], capacity at
+    year end [EFLOPS], and the operations figures the run has."""
     row = results["totals"].set_index("year").loc[year]
-    capacity = float(row["capacity_eflops"])
-    met = None if target_eflops is None else bool(capacity >= target_eflops * (1 - 1e-9))
     return {
         "energy_twh": float(row["energy_twh"]),
         "peak_mw": float(row["peak_facility_power_mw"]),
-        "capacity_eflops": capacity,
-        "target_met": met,
+        "capacity_eflops": float(row["capacity_eflops"]),
         **{name: float(row[name]) for name in results["meta"].get("extras", [])},
     }
 

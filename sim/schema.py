@@ -41,6 +41,8 @@ class Field:
 FIELDS: tuple[Field, ...] = (
     Field("name", "-", REQUIRED, "Scenario name."),
     Field("description", "-", "''", "Free text."),
+    Field("name_zh", "-", "none", "Chinese display name (the app's 中文 mode); name if omitted."),
+    Field("description_zh", "-", "none", "Chinese description (the app's 中文 mode)."),
     Field("sources", "-", "[]", "List of sources cited by the figures in the file."),
     Field("seed", "-", "0", "Root seed; every random stream is spawned from it (SeedSequence)."),
     Field("horizon.start", "date", REQUIRED, "First day simulated."),
@@ -86,6 +88,8 @@ FIELDS: tuple[Field, ...] = (
     Field("clusters.<name>.role", "-", "''", "east (real-time) / west (back office), free text."),
     Field("clusters.<name>.province", "-", "''", "Province or grid region."),
     Field("clusters.<name>.description", "-", "''", "Free text."),
+    Field("clusters.<name>.name_zh", "-", "none", "Chinese display name of the cluster."),
+    Field("clusters.<name>.description_zh", "-", "none", "Chinese description of the cluster."),
     Field(
         "clusters.<name>.fleet.precision",
         "-",
@@ -302,6 +306,8 @@ FIELDS: tuple[Field, ...] = (
         "Penalty per EFLOPS-hour of unmet demand.",
     ),
     Field("variants.<name>.description", "-", "''", "What the variant changes and why."),
+    Field("variants.<name>.name_zh", "-", "none", "Chinese display name of the variant."),
+    Field("variants.<name>.description_zh", "-", "none", "Chinese description of the variant."),
     Field(
         "variants.<name>.set",
         "-",
