@@ -223,18 +223,38 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "page.jobs": ("Jobs", "作业"),
     "page.sweeps": ("Sweeps", "参数扫描"),
     "sweeps.title": ("Sweeps: uncertainty and sensitivity", "参数扫描：不确定性与敏感性"),
-    "sweeps.store": ("Sweep store (Zarr)", "扫描结果（Zarr）"),
+    "sweeps.store": ("Sweep store (under results/)", "扫描结果（results/ 目录下）"),
     "sweeps.none": (
-        "No sweep store found. Run one first, e.g. `suanli sweep "
-        "scenarios/sweeps/zhejiang_sobol.yaml`, then enter its .zarr path.",
-        "未找到扫描结果。请先运行，例如 `suanli sweep scenarios/sweeps/zhejiang_sobol.yaml`，"
-        "再输入 .zarr 路径。",
+        "No sweep store under results/. Run one first, e.g. `suanli sweep "
+        "scenarios/sweeps/zhejiang_sobol.yaml` (it writes results/sweeps/).",
+        "results/ 目录下没有扫描结果。请先运行，例如 `suanli sweep "
+        "scenarios/sweeps/zhejiang_sobol.yaml`（结果写入 results/sweeps/）。",
     ),
     "sweeps.intro": (
         "{name}: {method}, {done} of {samples} samples done",
         "{name}：{method}，已完成 {done}/{samples} 个样本",
     ),
+    "method.grid": ("grid", "网格"),
+    "method.monte_carlo": ("Monte Carlo", "蒙特卡洛"),
+    "method.sobol": ("Sobol", "索博尔"),
     "sweeps.quantiles": ("Quantiles over samples", "样本分位数"),
+    "sweeps.band": (
+        "Band: {lo} to {hi} over the samples; line: {mid}.",
+        "色带：样本 {lo} 至 {hi}；折线：{mid}。",
+    ),
+    "sweeps.tornado": (
+        "Each bar runs from the mean output of the samples with the parameter in its "
+        "lowest {share} to that in its highest {share}; red: the output rises with the "
+        "parameter.",
+        "每根条形从该参数取值最低 {share} 样本的平均输出，到最高 {share} 样本的平均输出；"
+        "红色表示输出随参数增大。",
+    ),
+    "sweeps.parameter": ("parameter", "参数"),
+    "sweeps.low": ("output, parameter low", "参数取低值时输出"),
+    "sweeps.high": ("output, parameter high", "参数取高值时输出"),
+    "sweeps.swing": ("swing", "变化幅度"),
+    "sweeps.sobol": ("total Sobol index ST [1]", "总索博尔指数 ST [1]"),
+    "sweeps.rank": ("rank correlation [1]", "秩相关系数 [1]"),
     "sweeps.sensitivity": ("Sensitivity in {year}", "{year} 年敏感性"),
     "jobs.title": ("Jobs: queueing, SLA, energy", "作业：排队、服务水平、能耗"),
     "jobs.none": (
