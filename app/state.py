@@ -193,7 +193,8 @@ def results(
 ) -> dict[str, Any]:
     """Run one what-if and keep what the pages draw (see :func:`whatif.bundle`)."""
     try:
-        return {"error": None, **bundle(_run(path, variant, overrides))}
+        scenario = sim.load_scenario(path, overrides=overrides, variant=variant)
+        return {"error": None, **bundle(sim.run(scenario), scenario.sections.get("targets", ()))}
     except ScenarioError as err:
         return {"error": error_text(err, path, shown_as)}
     except Exception as err:  # a failure inside sim: one line here, never a traceback

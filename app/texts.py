@@ -158,6 +158,34 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "m.energy": ("Annual energy", "年能耗"),
     "m.peak": ("Peak facility power", "峰值设施功率"),
     "m.capacity": ("Capacity at year end ({precision})", "年末算力（{precision}）"),
+    "targets": ("Targets stated in the scenario", "情景中的目标"),
+    "targets.none": (
+        "This scenario states no targets (a targets: section gives capacity by kind and "
+        "date, PUE, renewable share or an energy cap).",
+        "该情景未设定目标（targets: 部分可设定按类别与日期的算力、PUE、"
+        "可再生能源占比或能耗上限）。",
+    ),
+    "target.capacity": (
+        "capacity{kind} {bound} {value} on {when}",
+        "{when}{kind}算力 {bound} {value}",
+    ),
+    "target.pue": ("PUE {bound} {value} in {when}", "{when} 年 PUE {bound} {value}"),
+    "target.renewable_share": (
+        "renewable share {bound} {value} in {when}",
+        "{when} 年可再生能源占比 {bound} {value}",
+    ),
+    "target.energy": ("energy {bound} {value} in {when}", "{when} 年能耗 {bound} {value}"),
+    "target.met": ("met", "达成"),
+    "target.missed": ("missed", "未达成"),
+    "target.na": ("not computed", "无法计算"),
+    "target.help": (
+        "Achieved {achieved} against {target}; the figure below is the margin (positive: "
+        "met by, negative: missed by).",
+        "实际 {achieved}，目标 {target}；下方数字为差额（正：超出目标，负：差距）。",
+    ),
+    "kind.general": ("general", "通用"),
+    "kind.intelligent": ("intelligent", "智能"),
+    "kind.supercomputing": ("supercomputing", "超算"),
     "yes": ("yes", "是"),
     "no": ("no", "否"),
     "delta.help": ("Change against the unmodified scenario.", "相对未调整情景的变化。"),

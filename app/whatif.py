@@ -589,7 +589,7 @@ def bin_hours(n_steps: int, step_h: float) -> int:
     return BIN_HOURS[-1]
 
 
-def bundle(ds: xr.Dataset) -> dict[str, Any]:
+def bundle(ds: xr.Dataset, targets: Sequence[Any] = ()) -> dict[str, Any]:
     """Everything the results page draws, small and picklable (for ``st.cache_data``).
 
     Returns
@@ -598,7 +598,9 @@ def bundle(ds: xr.Dataset) -> dict[str, Any]:
         ``summary`` (long table by cluster and year), ``totals`` (by year:
         energy, coincident peak, capacity), ``power`` (binned peak facility power
         by cluster), ``ldc`` (load-duration curve of total facility power by year),
-        ``attrs`` (units and long names by variable), ``meta``.
+        ``flows`` (east-west arcs of the map), ``targets`` (:func:`evaluate_targets`
+        of ``targets``, the scenario's), ``attrs`` (units and long names by variable),
+        ``meta``.
     """
     summary = sim.summarize(ds)
     times = ds["time"].values
@@ -681,6 +683,7 @@ def bundle(ds: xr.Dataset) -> dict[str, Any]:
         "power": power,
         "ldc": ldc,
         "flows": flows,
+        "targets": evaluate_targets(targets, ds, summary),
         "attrs": attrs,
         "meta": meta,
     }
@@ -724,6 +727,70 @@ def _flows(ds: xr.Dataset, starts: np.ndarray, ends: np.ndarray, years) -> pd.Da
                 )
             )
     return pd.DataFrame(rows, columns=columns)
+
+
+#: Units of the targets' measures as the app shows them (shares in per cent).
+TARGET_UNITS = {"capacity": "EFLOPS", "pue": "1", "renewable_share": "%", "energy": "TWh"}
+
+
+def evaluate_targets(targets: Sequence[Any], ds: xr.Dataset, summary: xr.Dataset) -> pd.DataFrame:
+    """Each scenario target (``Scenario.sections["targets"]``) against a run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per target: ``measure``, ``bound`` (min/max), ``when`` (date or year),
+        ``kind``, ``name``, ``name_zh``, ``target`` and ``achieved`` in
+        :data:`TARGET_UNITS`, ``met`` (None where the run lacks the layer, e.g.
+        renewables without grids) and ``margin`` (how far past the target, positive
+        when met, in the same units).
+    """
+    rows = []
+    times = ds["time"].values
+    for tg in targets:
+        scale = 100.0 if tg.measure == "renewable_share" else 1.0
+        if tg.measure == "capacity":
+            # the last step of the target's day
+            idx = max(0, int(np.searchsorted(times, tg.date + np.timedelta64(1, "D"))) - 1)
+            if tg.kind is None:
+                achieved = float(ds["capacity_eflops"].values[:, idx].sum())
+            elif "kind_capacity_eflops" in ds and tg.kind in ds["kind"].values:
+                by_kind = ds["kind_capacity_eflops"].sel(kind=tg.kind)
+                achieved = float(by_kind.transpose("cluster", "time").values[:, idx].sum())
+            else:  # no capacity of that kind installed anywhere
+                achieved = 0.0
+            when = str(tg.date)
+        else:
+            year = summary.sel(year=tg.year)
+            energy = float(year["energy_twh"].sum())
+            if tg.measure == "energy":
+                achieved = energy
+            elif tg.measure == "pue":
+                it = float(year["it_energy_twh"].sum())
+                achieved = energy / it if it > 0 else float("nan")
+            elif "renewable_share" in summary and energy > 0:
+                share = np.nan_to_num(year["renewable_share"].values)
+                achieved = float((share * year["energy_twh"].values).sum()) / energy
+            else:
+                achieved = float("nan")
+            when = str(tg.year)
+        sign = 1.0 if tg.bound == "min" else -1.0
+        margin = sign * (achieved - tg.value)
+        rows.append(
+            {
+                "measure": tg.measure,
+                "bound": tg.bound,
+                "when": when,
+                "kind": tg.kind or "",
+                "name": tg.name,
+                "name_zh": tg.name_zh,
+                "target": tg.value * scale,
+                "achieved": achieved * scale,
+                "met": None if math.isnan(margin) else bool(margin >= -1e-12 * abs(tg.value)),
+                "margin": margin * scale,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def compare_row(results: Mapping[str, Any], year: int | None = None) -> dict[str, float]:

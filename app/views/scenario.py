@@ -7,8 +7,8 @@ import math
 import charts
 import streamlit as st
 from state import current, display
-from texts import choices, t, unit
-from whatif import OPS_UNITS, format_energy, format_power, headline
+from texts import choices, lang, t, unit
+from whatif import OPS_UNITS, TARGET_UNITS, format_energy, format_power, headline
 
 cur = current()  # stops the page, saying why, when there is no what-if
 
@@ -82,6 +82,43 @@ if extras:  # carbon, cost, renewables, unmet demand: once dispatch and grid giv
             ),
             help=t("delta.help"),
         )
+
+
+def _units(measure: str) -> str:
+    """A target measure's unit as shown ('' for PUE, a ratio)."""
+    text = TARGET_UNITS[measure]
+    return "" if text == "1" else unit(text)
+
+
+def _target_label(row) -> str:
+    """A target's display name, or one built from its fields."""
+    own = row.name_zh if lang() == "zh" and row.name_zh else row.name
+    if own:
+        return own
+    kind = f" {t(f'kind.{row.kind}')}" if row.kind else ""
+    bound = "≥" if row.bound == "min" else "≤"
+    value = f"{row.target:,.4g} {_units(row.measure)}".strip()
+    return t(f"target.{row.measure}", bound=bound, value=value, kind=kind, when=row.when)
+
+
+targets = res["targets"]
+if len(targets):
+    st.subheader(t("targets"))
+    cols = [c for i in range(0, len(targets), 3) for c in st.columns(3)][: len(targets)]
+    for col, row in zip(cols, targets.itertuples(), strict=True):
+        units = _units(row.measure)
+        col.metric(
+            _target_label(row),
+            t("target.met" if row.met else "target.missed" if row.met is False else "target.na"),
+            None if row.met is None else f"{row.margin:+,.3g} {units}".strip(),
+            help=t(
+                "target.help",
+                achieved=f"{row.achieved:,.4g} {units}".strip(),
+                target=f"{row.target:,.4g} {units}".strip(),
+            ),
+        )
+else:
+    st.caption(t("targets.none"))
 
 names = {c: display(cur.info, "name", f"cluster:{c}") for c in res["meta"]["clusters"]}
 names.update({o: display(cur.info, "name", f"cluster:{o}") for o in res["meta"]["origins"]})
