@@ -280,22 +280,16 @@ def jobs(
     except Exception as err:  # a failure inside sim: one line here, never a traceback
         return {"error": _failure(err, path, path)}
 
-    def col(name: str) -> str:
-        units = ds[name].attrs.get("units", "1")
-        return name if units == "1" else f"{name} [{units}]"
-
     quantiles = [q for q in (0.5, 0.9, 0.99) if q in ds["quantile"].values]
+    # plain keys; the page labels them (texts "col.*") and shows shares in per cent
     classes = pd.DataFrame(
         {
             "job_class": [str(c) for c in ds["job_class"].values],
-            col("jobs"): ds["jobs"].values.astype(int),
-            col("mean_wait_h"): ds["mean_wait_h"].values,
-            **{
-                f"p{round(q * 100)} wait_h [h]": ds["wait_h"].sel(quantile=q).values
-                for q in quantiles
-            },
-            col("sla_violation_share"): ds["sla_violation_share"].values,
-            col("offloaded_jobs"): ds["offloaded_jobs"].values.astype(int),
+            "jobs": ds["jobs"].values.astype(int),
+            "mean_wait_h": ds["mean_wait_h"].values,
+            **{f"p{round(q * 100)}_wait_h": ds["wait_h"].sel(quantile=q).values for q in quantiles},
+            "sla_violation_pct": ds["sla_violation_share"].values * 100,
+            "offloaded_jobs": ds["offloaded_jobs"].values.astype(int),
         }
     )
     hours = slice(0, int(np.ceil(ds.attrs["horizon_h"])))
@@ -303,10 +297,10 @@ def jobs(
     clusters = pd.DataFrame(
         {
             "cluster": [str(c) for c in ds["cluster"].values],
-            col("mean_utilization"): ds["mean_utilization"].values,
-            col("offered_utilization"): ds["offered_utilization"].values,
-            col("energy_mwh"): in_horizon["energy_mwh"].sum("time").values,
-            col("carbon_tco2"): in_horizon["carbon_tco2"].sum("time").values,
+            "mean_utilization_pct": ds["mean_utilization"].values * 100,
+            "offered_utilization_pct": ds["offered_utilization"].values * 100,
+            "energy_mwh": in_horizon["energy_mwh"].sum("time").values,
+            "carbon_tco2": in_horizon["carbon_tco2"].sum("time").values,
         }
     )
     power = pd.DataFrame(
@@ -556,9 +550,12 @@ def _source() -> Source | None:
     # lose their selection in the browser when the language changes.
     if not st.toggle(t("source.upload"), key="upload_mode"):
         files = shipped()
-        path = st.selectbox(
-            t("scenario"), files, format_func=lambda p: Path(p).name, key="scenario_file"
-        )
+        titles = {}
+        for f in files:  # the scenarios' own names, in the chosen language
+            src = shipped_source(f)
+            info = load(src.path, src.stamp, None, src.shown_as)
+            titles[f] = Path(f).name if info["error"] else display(info, "name")
+        path = st.selectbox(t("scenario"), files, format_func=titles.get, key="scenario_file")
         return shipped_source(path)
     upload = st.file_uploader(t("upload"), type=["yaml", "yml"], max_upload_size=1, key="upload")
     if upload is None:
@@ -597,15 +594,17 @@ def sidebar() -> Current | None:
             _error(base_info["error"])
             st.session_state["sidebar_error"] = base_info["error"]
             return None
+        variants = {v: display(base_info, "name", f"variant:{v}") for v in base_info["variants"]}
         variant = st.selectbox(
             t("variant"),
-            list(base_info["variants"]),
+            list(variants),
             index=None,
+            format_func=variants.get,
             placeholder=t("variant.none"),
             key="variant",
         )
         if variant is not None:
-            st.caption(base_info["variants"][variant])
+            st.caption(display(base_info, "description", f"variant:{variant}"))
         info = (
             base_info
             if variant is None
@@ -618,10 +617,12 @@ def sidebar() -> Current | None:
         st.subheader(t("assumptions"))
         scope = None
         if len(info["clusters"]) > 1:
+            clusters = {c: display(info, "name", f"cluster:{c}") for c in info["clusters"]}
             scope = st.selectbox(
                 t("scope"),
-                info["clusters"],
+                list(clusters),
                 index=None,
+                format_func=clusters.get,
                 placeholder=t("scope.all"),
                 key="scope",
                 help=t("scope.help"),
