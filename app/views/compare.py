@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 from state import SCENARIO_DIR, current, display, load, run, shipped_source
-from texts import figure_label, t
+from texts import figure_label, lang_key, t
 from whatif import FIGURES, compare_row
 
 #: The named preset: the Zhejiang reconciliation of DESIGN.md question 1.
@@ -23,8 +23,8 @@ def _table(rows: list[dict], label: str) -> pd.DataFrame:
     """One row per what-if: its label, year, every figure (NaN where absent), description."""
     frame = pd.DataFrame(rows)
     keep = [k for k in FIGURES if frame[k].notna().any()]
-    columns = {"label": label, "year": t("col.year"), **{k: figure_label(k) for k in keep}}
-    columns["description"] = t("col.description")
+    # the year is the same in every row (the caption says which); descriptions go below
+    columns = {"label": label, **{k: figure_label(k) for k in keep}}
     return frame[list(columns)].rename(columns=columns)
 
 
@@ -67,16 +67,21 @@ def _chart(table: pd.DataFrame, label: str, figure: str, log: bool) -> alt.Chart
     )
 
 
-def _show(table: pd.DataFrame, label: str, key: str) -> None:
-    """The table, a figure chooser and the chart of the chosen figure."""
+def _show(table: pd.DataFrame, label: str, key: str, notes: dict[str, str]) -> None:
+    """The table, the rows' descriptions, a figure chooser and the chart of the chosen
+    figure."""
     st.dataframe(table, hide_index=True, width="stretch", column_config=_column_config(table))
+    lines = [f"- **{name}**: {text}" for name, text in notes.items() if text]
+    if lines:
+        st.caption("\n".join(lines))
     figures = [k for k in FIGURES if figure_label(k) in table]
+    widget = lang_key(f"{key}_figure")
     figure = st.segmented_control(
         t("compare.figure"),
         figures,
         format_func=figure_label,
-        default=figures[0],
-        key=f"{key}_figure",
+        default=None if widget in st.session_state else figures[0],
+        key=widget,
     )
     figure = figure or figures[0]
     values = table[figure_label(figure)]
@@ -102,7 +107,7 @@ choice = st.radio(
     list(options),
     format_func=lambda k: t(f"compare.{k}", name=display(cur.info, "name")),
     horizontal=True,
-    key="compare_what",
+    key=lang_key("compare_what"),
 )
 src = cur.source if choice == "sidebar" else shipped_source(PRESET)
 info = load(src.path, src.stamp, None, src.shown_as)
@@ -126,7 +131,9 @@ for variant in [None, *info["variants"]]:
         }
     )
 if rows:
-    _show(_table(rows, t("col.variant")), t("col.variant"), "variants")
+    st.caption(t("compare.year", year=rows[0]["year"]))
+    notes = {r["label"]: r["description"] for r in rows}
+    _show(_table(rows, t("col.variant")), t("col.variant"), "variants", notes)
 
 st.subheader(t("compare.saved"))
 saved = st.session_state.get("saved", [])
@@ -141,6 +148,7 @@ else:
             st.error(res["error"])
             continue
         rows.append({"label": item["label"], **compare_row(res), "description": c.describe()})
-    _show(_table(rows, t("col.what_if")), t("col.what_if"), "saved")
+    notes = {r["label"]: r["description"] for r in rows}
+    _show(_table(rows, t("col.what_if")), t("col.what_if"), "saved", notes)
     if any(math.isnan(r["carbon_mt"]) for r in rows):
         st.caption(t("compare.no_ops"))

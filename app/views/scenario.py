@@ -7,7 +7,7 @@ import math
 import charts
 import streamlit as st
 from state import current, display
-from texts import choices, lang, t, unit
+from texts import choices, lang, lang_key, t, unit
 from whatif import OPS_UNITS, TARGET_UNITS, format_energy, format_power, headline
 
 cur = current()  # stops the page, saying why, when there is no what-if
@@ -135,7 +135,7 @@ with right:
         t("map.colour"),
         ["mean_utilization", "mean_pue"],
         format_func=choices("map.colour"),
-        key="map_colour",
+        key=lang_key("map_colour"),
     )
     st.caption(t("map.note"))
 with left:
