@@ -45,7 +45,12 @@ FIELDS: tuple[Field, ...] = (
     Field("description_zh", "-", "none", "Chinese description (the app's 中文 mode)."),
     Field("sources", "-", "[]", "List of sources cited by the figures in the file."),
     Field("seed", "-", "0", "Root seed; every random stream is spawned from it (SeedSequence)."),
-    Field("horizon.start", "date", REQUIRED, "First day simulated."),
+    Field(
+        "horizon.start",
+        "date",
+        REQUIRED,
+        "First day simulated (dates from 1900-01-01 to 2200-12-31).",
+    ),
     Field("horizon.end", "date", REQUIRED, "Last day simulated (included)."),
     Field("horizon.step", "h", "1h", "Time step: an hour count dividing 24 (1h, 3h) or 1D."),
     Field(
@@ -84,7 +89,7 @@ FIELDS: tuple[Field, ...] = (
         "hardware.<name>.node_overhead",
         "1",
         "1.0",
-        "Node power / accelerator power (CPU, memory, network share).",
+        "Node power / accelerator power (CPU, memory, network share), >= 1.",
     ),
     Field(
         "hardware.<name>.efficiency",
@@ -147,7 +152,9 @@ FIELDS: tuple[Field, ...] = (
         "compute",
         "What hardware shares divide: compute (at fleet precision) or IT power.",
     ),
-    Field("clusters.<name>.fleet.rack_power", "kW", "2.5", "IT power of one standard rack [S7]."),
+    Field(
+        "clusters.<name>.fleet.rack_power", "kW", "2.5", "IT power of one standard rack [S7], > 0."
+    ),
     Field(
         "clusters.<name>.fleet.rack_occupancy",
         "1",
@@ -170,7 +177,7 @@ FIELDS: tuple[Field, ...] = (
         "clusters.<name>.pue",
         "1",
         REQUIRED,
-        "A constant PUE, or a mapping with model: climate (fields below).",
+        "A constant PUE (1 to 10), or a mapping with model: climate (fields below).",
     ),
     Field("clusters.<name>.pue.model", "-", REQUIRED, "climate"),
     Field("clusters.<name>.pue.base", "1", REQUIRED, "PUE with full free cooling."),
@@ -178,7 +185,7 @@ FIELDS: tuple[Field, ...] = (
         "clusters.<name>.pue.free_cooling_below",
         "degC",
         "15 degC",
-        "Ambient temperature below which PUE stays at base.",
+        "Ambient temperature below which PUE stays at base (above -273.15 degC).",
     ),
     Field("clusters.<name>.pue.slope", "1/K", "0.01", "PUE rise per kelvin above the threshold."),
     Field("clusters.<name>.pue.max", "1", "2.0", "Upper bound of PUE."),
@@ -186,16 +193,28 @@ FIELDS: tuple[Field, ...] = (
         "clusters.<name>.climate.mean",
         "degC",
         "from latitude",
-        "Annual mean ambient temperature (assumption: 28 degC - 0.6 K/deg above 15 deg).",
+        "Annual mean ambient temperature, above -273.15 degC "
+        "(assumption: 28 degC - 0.6 K/deg above 15 deg).",
     ),
     Field(
         "clusters.<name>.climate.annual_amplitude",
         "K",
         "from latitude",
-        "Half the July-January difference (assumption: 0.45 K/deg x lat - 1.5 K).",
+        "Half the July-January difference, in K or delta_degC, not degC "
+        "(assumption: 0.45 K/deg x lat - 1.5 K).",
     ),
-    Field("clusters.<name>.climate.diurnal_amplitude", "K", "5", "Half the day-night swing."),
-    Field("clusters.<name>.climate.noise", "K", "2", "Std of day-to-day weather (AR(1), r=0.7)."),
+    Field(
+        "clusters.<name>.climate.diurnal_amplitude",
+        "K",
+        "5",
+        "Half the day-night swing (K or delta_degC, not degC).",
+    ),
+    Field(
+        "clusters.<name>.climate.noise",
+        "K",
+        "2",
+        "Std of day-to-day weather (AR(1), r=0.7; K or delta_degC).",
+    ),
     # --- operations (issue 3): sim.operations parses these sections
     Field(
         "clusters.<name>.grid.region",
