@@ -546,6 +546,7 @@ def test_sweeps_page_shows_quantiles_and_swings_of_a_store(tmp_path, monkeypatch
         "parameters": {"clusters.site-a.pue": {"values": [1.0, 1.5]}},
     }
     sim.sweep(spec, store)
+    monkeypatch.setenv("SUANLI_RESULTS", str(tmp_path))  # the page lists stores there only
     at = start()
     at.switch_page("views/sweeps.py").run()
     assert not at.exception, at.exception

@@ -110,3 +110,15 @@ def test_closed_pipe_ends_quietly():
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 141  # 128 + SIGPIPE, as a shell reports it
     assert err == ""  # no BrokenPipeError traceback
+
+
+def test_implausible_value_exit_2_unless_allowed():
+    over = "hardware.gpu-a.power=700 kW"
+    proc = suanli("validate", "scenarios/minimal.yaml", "--set", over)
+    assert proc.returncode == 2
+    assert "implausible value" in proc.stderr and "1 W to 20 kW" in proc.stderr
+    proc = suanli("validate", "scenarios/minimal.yaml", "--set", over, "--allow-implausible")
+    assert proc.returncode == 0, proc.stderr
+    proc = suanli("validate", "scenarios/minimal.yaml", "--set", "hardware.gpu-a.node_overhead=6")
+    assert proc.returncode == 0
+    assert proc.stderr.startswith("warning: scenarios/minimal.yaml: field 'hardware.gpu-a.node")

@@ -145,3 +145,38 @@ def test_seed_sentence_in_its_own_units(minimal):
     energy_twh = float(summary["energy_twh"].sum())
     assert energy_twh == pytest.approx(30.645, abs=5e-4)
     assert f"{energy_twh:.1f}" == "30.6"
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "expected"),
+    [
+        ("hardware.gpu-a.power", "700 kW", "1 W to 20 kW"),  # an accelerator of 700 kW
+        ("clusters.site-a.pue", 5, "1 to 4"),  # (PUE 25 is above the hard bound 10)
+        ("clusters.site-a.pue", {"model": "climate", "base": 1.1, "slope": 3}, "0.2 1/K"),
+    ],
+)
+def test_implausible_value_is_an_error_naming_the_range(minimal, path, value, expected):
+    import sim
+
+    with pytest.raises(ScenarioError, match="implausible value") as info:
+        sim.load_scenario(minimal, overrides={path: value})
+    assert expected in str(info.value) and "--allow-implausible" in str(info.value)
+
+
+def test_allow_implausible_accepts_and_runs_the_value(minimal):
+    import sim
+    from sim.units import allow_implausible
+
+    with allow_implausible():
+        scenario = sim.load_scenario(minimal, overrides={"hardware.gpu-a.power": "700 kW"})
+    # 1 EFLOPS / 989 TFLOPS x 700 kW = 707.79 MW, x 8760 h = 6.2002 TWh
+    energy_twh = float(sim.summarize(sim.run(scenario))["energy_twh"].sum())
+    assert energy_twh == pytest.approx(1e18 / 989e12 * 700e3 * 8760 / 1e12, rel=1e-9)
+
+
+def test_outside_a_soft_range_warns(minimal):
+    import sim
+    from sim.units import ImplausibleWarning
+
+    with pytest.warns(ImplausibleWarning, match=r"node_overhead.*1 to 4"):
+        sim.load_scenario(minimal, overrides={"hardware.gpu-a.node_overhead": 6})
