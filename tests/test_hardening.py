@@ -231,7 +231,9 @@ def test_error_inside_a_list_names_the_item_line(tmp_path):
 """,
     )
     err = _fail(
-        _write(tmp_path, text), "capacity needs a unit", "clusters.site-a.fleet.additions.1.capacity"
+        _write(tmp_path, text),
+        "capacity needs a unit",
+        "clusters.site-a.fleet.additions.1.capacity",
     )
     assert err.line == 20  # the item's 'capacity:' line, not 'additions:' (16)
 
