@@ -3,7 +3,7 @@
 ::
 
     jobs:
-      hours: 720                      # simulated hours from horizon.start [h]
+      hours: 720                      # simulated hours from horizon.start [h] (default: all)
       policy: sjf_backfill+carbon_aware
       backfill_depth: 32
       trace: traces/jan.csv           # optional, relative to the scenario file
@@ -188,7 +188,11 @@ def _class(name: str, raw: Any, path: str, clusters: Mapping[str, JobCluster]) -
             expected="one of " + ", ".join(clusters),
         )
     size = sec["size"]
-    if not isinstance(size, Mapping) or size.get("dist") not in _SIZE_PARAMS:
+    if (
+        not isinstance(size, Mapping)
+        or not isinstance(size.get("dist"), str)
+        or (size["dist"] not in _SIZE_PARAMS)
+    ):
         raise ScenarioError(
             "a size needs a dist",
             field=f"{path}.size",
@@ -304,7 +308,8 @@ def parse_jobs(raw: Any, path: str, scenario: Scenario) -> JobsSpec:
         raise ScenarioError(
             "policy offload needs latencies", field=f"{path}.latency", expected="{a: {b: 20 ms}}"
         )
-    hours = parse_quantity(sec.get("hours", 24 * 30), "hour", f"{path}.hours", minimum=0)
+    horizon_h = len(scenario.horizon.times()) * scenario.horizon.step_h
+    hours = parse_quantity(sec.get("hours", horizon_h), "hour", f"{path}.hours", minimum=0)
     if hours <= 0:
         raise ScenarioError("out of range", field=f"{path}.hours", given=hours, expected="> 0 h")
     limits.check("job_hours", hours, field=f"{path}.hours", what=f"{hours:,g} h of jobs")

@@ -10,7 +10,7 @@ variable ``SUANLI_LIMIT_<NAME>`` (which worker processes inherit).
   laughs" file is refused while reading, before anything is expanded);
 - ``yaml_depth`` 64 levels: nesting depth of YAML collections;
 - ``horizon_cells`` 20,000,000 cluster-steps: time steps × clusters of one run;
-- ``sweep_samples`` 1,000,000 samples: samples of a sweep (Sobol: base × (2D + 2));
+- ``sweep_samples`` 250,000 samples: samples of a sweep (Sobol: base × (D + 2) for D parameters);
 - ``pipeline_samples`` 100,000 samples: Monte Carlo samples of the build-out pipeline;
 - ``job_hours`` 175,200 h (20 years): simulated hours of the job-level model.
 """
@@ -53,7 +53,7 @@ LIMITS: dict[str, Limit] = {
     "yaml_nodes": Limit(1_000_000, "nodes", 200, "YAML nodes after alias expansion"),
     "yaml_depth": Limit(64, "levels", 0, "nesting depth of YAML collections"),
     "horizon_cells": Limit(20_000_000, "cluster-steps", 320, "time steps × clusters of one run"),
-    "sweep_samples": Limit(1_000_000, "samples", 4_000, "samples of one sweep"),
+    "sweep_samples": Limit(250_000, "samples", 4_000, "samples of one sweep"),
     "pipeline_samples": Limit(100_000, "samples", 20_000, "Monte Carlo pipeline samples"),
     "job_hours": Limit(175_200, "h", 50_000, "hours of the job-level simulation"),
 }

@@ -112,7 +112,7 @@ def _duration(value: Any, path: str) -> Duration:
     if not isinstance(value, Mapping):
         return Duration.fixed(parse_quantity(value, "day", path, minimum=0.0))
     dist = value.get("dist", "fixed")
-    if dist not in _DIST_PARAMS:
+    if not isinstance(dist, str) or dist not in _DIST_PARAMS:
         raise ScenarioError(
             "unknown distribution",
             field=f"{path}.dist",

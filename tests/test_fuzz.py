@@ -12,6 +12,7 @@ reproduces; the example counts keep the whole file near half a minute.
 from __future__ import annotations
 
 import contextlib
+import os
 from typing import Any
 
 import pytest
@@ -96,7 +97,8 @@ def _mutated(draw: st.DrawFn, raw: dict) -> dict:
 
 
 FUZZ = settings(
-    max_examples=25,
+    # 25 in make test; SUANLI_FUZZ_EXAMPLES=1000 for a longer hunt
+    max_examples=int(os.environ.get("SUANLI_FUZZ_EXAMPLES", "25")),
     derandomize=True,
     deadline=None,
     database=None,

@@ -6,6 +6,9 @@ ended in a traceback, a hang, a silent acceptance or a misleading message.
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import time
 import tracemalloc
 
@@ -15,7 +18,7 @@ import sim
 from sim import ScenarioError
 from sim.cli import build_parser, dispatch, main
 from sim.yamlio import load_yaml_text, read_yaml
-from tests.conftest import SCENARIOS
+from tests.conftest import ROOT, SCENARIOS
 
 MINIMAL_YAML = (SCENARIOS / "minimal.yaml").read_text()
 
@@ -266,3 +269,58 @@ def test_internal_error_is_one_line_pointing_at_debug(capsys):
 def test_read_yaml_of_a_directory(tmp_path):
     with pytest.raises(ScenarioError, match="is a directory"):
         read_yaml(tmp_path)
+
+
+# ---------------------------------------------------------------------------
+# Faults: signals
+
+
+_SIGNALLED = """
+import sys, time
+from pathlib import Path
+from sim.cli import build_parser, dispatch
+from sim.results import write_atomic
+
+def slow(tmp):
+    tmp.write_bytes(b"half a result")
+    print("writing", flush=True)
+    time.sleep(60)
+
+def swallow(args):
+    try:
+        print("writing", flush=True)
+        time.sleep(60)
+    except KeyboardInterrupt:
+        pass  # a library that swallows Ctrl-C
+    return 0
+
+args = build_parser().parse_args(["schema"])
+out = Path(sys.argv[2])
+args.func = swallow if sys.argv[1] == "swallow" else lambda a: write_atomic(out, slow) and 0
+sys.exit(dispatch(args))
+"""
+
+
+@pytest.mark.parametrize(
+    ("mode", "sig", "status"),
+    [
+        ("write", signal.SIGTERM, 143),  # 128 + 15: the temporary was left before
+        ("swallow", signal.SIGINT, 130),  # 128 + 2, even when Ctrl-C is swallowed (was 0)
+    ],
+)
+def test_signal_during_a_write_removes_the_temporary_and_sets_the_status(
+    tmp_path, mode, sig, status
+):
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SIGNALLED, mode, str(tmp_path / "out.nc")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.stdout.readline() == "writing\n"
+    if mode == "write":
+        assert [p.name.endswith(".tmp") for p in tmp_path.iterdir()] == [True]
+    proc.send_signal(sig)
+    assert proc.wait(timeout=30) == status
+    assert list(tmp_path.iterdir()) == []  # no temporary, no half file

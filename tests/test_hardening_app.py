@@ -84,3 +84,16 @@ def test_stale_upload_folders_of_dead_servers_are_removed(tmp_path):
     removed = state.remove_stale_uploads(str(tmp_path))
     assert sorted(removed) == sorted([stale, old])
     assert live.exists() and not stale.exists() and not old.exists()
+
+
+def test_sweeps_page_lists_only_stores_under_the_results_folder(tmp_path, monkeypatch):
+    results = tmp_path / "results"
+    for store in (results / "a.zarr", results / "deep" / "b.zarr", tmp_path / "outside.zarr"):
+        store.mkdir(parents=True)
+    monkeypatch.setenv("SUANLI_RESULTS", str(results))
+    at = start()
+    at.switch_page("views/sweeps.py").run()
+    assert not at.exception, at.exception
+    # no text box for a path: only the two stores under results/ can be chosen
+    assert not at.text_input
+    assert at.selectbox(key="sweep_store").options == ["a.zarr", "deep/b.zarr"]
