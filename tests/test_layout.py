@@ -19,6 +19,7 @@ RANK = {
     "sim.model": 5,
     "sim.sweeps": 6,
     "sim.cli": 7,
+    "sim.record": 7,
     "sim.__main__": 8,
 }
 MODULES = sorted((ROOT / "sim").rglob("*.py"))

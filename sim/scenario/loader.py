@@ -92,6 +92,9 @@ def _cluster(
         )
         for key, bound in (("lat", 90), ("lon", 180))
     )
+    altitude_m = parse_quantity(
+        loc.get("altitude", 0.0), "m", f"{path}.location.altitude", minimum=-500, maximum=9000
+    )
     cluster = Cluster(
         name=name,
         lat=lat,
@@ -107,7 +110,7 @@ def _cluster(
         ),
         idle_power=fraction(sec.get("idle_power", 0.0), f"{path}.idle_power"),
         pue=parse_pue(required(sec, "pue", path), f"{path}.pue"),
-        climate=parse_climate(sec.get("climate"), f"{path}.climate", lat),
+        climate=parse_climate(sec.get("climate"), f"{path}.climate", lat, lon, altitude_m),
     )
     for key, spec in CLUSTER_SECTION_PARSERS.items():
         if key in sec:
