@@ -431,7 +431,16 @@ def _cmd_jobs(args: argparse.Namespace) -> int:
     scenario = _load(args, args.variant)
     if args.seed is not None and args.seed < 0:
         raise ScenarioError("--seed must be >= 0", given=args.seed)
-    ds = run_jobs(scenario, seed=args.seed, policy=args.policy, trace=args.trace)
+    progress = Progress(args)
+    hours = scenario.sections["jobs"].hours if "jobs" in scenario.sections else 0.0
+    ds = run_jobs(
+        scenario,
+        seed=args.seed,
+        policy=args.policy,
+        trace=args.trace,
+        progress=lambda h: progress(f"jobs: simulated hour {h:,.0f} of {hours:,.0f}"),
+    )
+    progress.done()
     if args.out:
         from sim.export import STORE_FORMATS, check_suffix, write_results
 

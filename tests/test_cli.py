@@ -152,9 +152,16 @@ def _stderr_on_a_terminal(*args: str) -> tuple[int, str]:
 
 
 def test_compare_shows_progress_on_a_terminal_only():
-    # zhejiang_2025 has a base and 5 variants; each run takes about a second or more
-    status, err = _stderr_on_a_terminal("compare", "scenarios/zhejiang_2025.yaml")
+    # beijing_ring: a base and 2 variants, each a dispatched year of 4 clusters (seconds)
+    status, err = _stderr_on_a_terminal("compare", "scenarios/beijing_ring.yaml")
     assert status == 0
-    assert "compare: variant 6 of 6 (today-by-kind)" in err
-    status, err = _stderr_on_a_terminal("compare", "scenarios/zhejiang_2025.yaml", "--quiet")
+    assert "compare: variant 3 of 3 (carbon-first)" in err
+    status, err = _stderr_on_a_terminal("compare", "scenarios/beijing_ring.yaml", "--quiet")
     assert status == 0 and err == ""
+
+
+def test_jobs_shows_progress_by_simulated_time():
+    # 744 h of east_west_jobs: the event loop reports the simulated hour it reached
+    status, err = _stderr_on_a_terminal("jobs", "scenarios/east_west_jobs.yaml")
+    assert status == 0
+    assert "jobs: simulated hour " in err and " of 720" in err  # jobs.hours: 720
