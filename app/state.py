@@ -392,14 +392,27 @@ def _slider(
     step: float,
     help: str,
     fmt: str = "%.2f",
+    disabled: bool = False,
 ):
-    """A slider whose untouched value means "as in the scenario" (returns None)."""
+    """A slider whose untouched value means "as in the scenario" (returns None).
+
+    A ``disabled`` slider shows the scenario's value and always returns None.
+    """
     start = round(min(max(value, lo), hi) / step) * step
     start = round(start, 6)
     chosen = st.slider(
-        label, lo, hi, step=step, key=_initial(WIDGET_PREFIX + key, start), help=help, format=fmt
+        label,
+        lo,
+        hi,
+        step=step,
+        key=_initial(WIDGET_PREFIX + key, start),
+        help=help,
+        format=fmt,
+        disabled=disabled,
     )
-    return None if abs(chosen - start) < step / 2 else round(float(chosen), 6)
+    if disabled or abs(chosen - start) < step / 2:
+        return None
+    return round(float(chosen), 6)
 
 
 def _settings(info: dict[str, Any], scope: str | None) -> Settings:
@@ -413,6 +426,8 @@ def _settings(info: dict[str, Any], scope: str | None) -> Settings:
         0.01,
         t("pue.help", lo=d.pue_range[0], hi=d.pue_range[1]),
     )
+    # with a demand section utilisation is an outcome of dispatch: shown, not settable
+    dispatching = info["raw"].get("demand") is not None
     util = _slider(
         "utilization",
         t("utilization"),
@@ -420,7 +435,10 @@ def _settings(info: dict[str, Any], scope: str | None) -> Settings:
         1.0,
         d.utilization,
         0.01,
-        t("utilization.help", lo=d.utilization_range[0], hi=d.utilization_range[1]),
+        t("utilization.dispatch")
+        if dispatching
+        else t("utilization.help", lo=d.utilization_range[0], hi=d.utilization_range[1]),
+        disabled=dispatching,
     )
     idle = _slider(
         "idle",

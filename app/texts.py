@@ -55,6 +55,12 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Scenario: {lo:.3g} to {hi:.3g}.",
         "设置作用范围内各集群的平均利用率，逐时曲线保持形状。情景原值：{lo:.3g} 至 {hi:.3g}。",
     ),
+    "utilization.dispatch": (
+        "Not settable here: this scenario dispatches demand, so utilisation is an outcome "
+        "(served / installed compute). Change demand, capacity or dispatch instead.",
+        "此情景按需求调度，利用率是结果（已服务算力 / 装机算力），不能在此设置；"
+        "请改变需求、装机或调度设置。",
+    ),
     "idle": ("Idle power (fraction of busy power)", "空闲功率（占满载功率比例）"),
     "idle.help": (
         "Power of idle hardware as a fraction of busy power, every cluster in scope. "
