@@ -28,5 +28,7 @@ pages = st.navigation(
         st.Page("views/export.py", title=t("page.export"), url_path="export"),
     ]
 )
+# the progress note of uncached runs, at the top of the page, above the headline
+st.session_state["progress_slot"] = st.empty()
 sidebar()
 pages.run()

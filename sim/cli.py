@@ -514,6 +514,30 @@ def _cmd_jobs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_check_record(args: argparse.Namespace) -> int:
+    from sim.record import check_record, record_table
+
+    checks = check_record(args.dir) if args.dir else check_record()
+    if args.json:
+        rows = [
+            {
+                "name": c.name,
+                "unit": c.unit,
+                "published": c.published,
+                "simulated": c.simulated,
+                "error": c.error,
+                "tolerance": c.tolerance,
+                "ok": c.ok,
+                "source": c.source,
+            }
+            for c in checks
+        ]
+        print(json.dumps(rows, indent=1))
+    else:
+        print(record_table(checks))
+    return 0 if all(c.ok for c in checks) else 1
+
+
 def _hours_note(scenario: Any, ds: xr.Dataset) -> str:
     """`` (jobs.hours; the horizon has 744 h)`` when the jobs span is not the horizon."""
     horizon_h = len(scenario.horizon.times()) * scenario.horizon.step_h
@@ -832,6 +856,14 @@ def build_parser() -> argparse.ArgumentParser:
     p_jobs.add_argument("--json", action="store_true", help="print the result as JSON")
     p_jobs.set_defaults(func=_cmd_jobs)
 
+    p_rec = sub.add_parser(
+        "check-record",
+        help="rebuild published figures from their inputs and print published vs simulated "
+        "(exit 1 when one is out of its tolerance)",
+    )
+    p_rec.add_argument("--dir", default=None, help="folder with record.yaml (default validation/)")
+    p_rec.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p_rec.set_defaults(func=_cmd_check_record)
     p_schema = sub.add_parser("schema", help="print every scenario field with unit and default")
     p_schema.set_defaults(func=_cmd_schema)
     return parser
