@@ -1088,6 +1088,7 @@ def load_scenario(
             data = apply_overrides(raw, changes, "variant")
         if overrides:
             data = apply_overrides(data, overrides)
+        _check_utilization_settable(data, {**changes, **(overrides or {})})
         scenario = _validate(data)
     except ScenarioError as err:
         line = line_of(raw, err.field)
@@ -1099,6 +1100,28 @@ def load_scenario(
             line = changes.lines.get(key) if isinstance(changes, LineDict) else None
         raise err.located(file, line) from None
     return _replace(scenario, path=file, variant=variant)
+
+
+def _check_utilization_settable(data: Mapping, changes: Mapping[str, Any]) -> None:
+    """Refuse a variant or override of a cluster's ``utilization`` in a dispatching scenario.
+
+    With a ``demand`` section, utilisation is an outcome of dispatch (served /
+    installed compute, :mod:`sim.operations`); the ``utilization`` field is only
+    the fallback without demand, so setting it would change nothing.
+    """
+    if not isinstance(data, Mapping) or data.get("demand") is None:
+        return
+    for path, value in changes.items():
+        parts = str(path).split(".")
+        if len(parts) >= 3 and parts[0] == "clusters" and parts[2] == "utilization":
+            raise ScenarioError(
+                "utilization is an outcome of dispatch in a scenario with a demand section "
+                "(served / installed compute); setting it would change nothing",
+                field=str(path),
+                given=value,
+                expected="no utilization setting while the scenario dispatches: change demand, "
+                "capacity, links or dispatch instead, or drop the demand section",
+            )
 
 
 def _variant_set(raw: Mapping, name: str) -> Mapping[str, Any]:
