@@ -65,6 +65,8 @@ SECTION_PARSERS: dict[str, str] = {
     "pipeline": "sim.pipeline_io:parse_pipeline",
     # job-level simulation (sim.jobs; parsed in sim.jobs_io)
     "jobs": "sim.jobs_io:parse_jobs",
+    # goals the app checks a run against (met or missed, with the margin)
+    "targets": "sim.targets:parse_targets",
 }
 #: Same for per-cluster sections; stored in ``Cluster.sections[name]``.
 CLUSTER_SECTION_PARSERS: dict[str, str] = {"grid": "sim.operations:parse_grid"}

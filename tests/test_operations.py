@@ -317,8 +317,14 @@ def test_cluster_without_capacity_under_unlimited_grid_cap():
         SCENARIOS / "east_data_west_compute.yaml",
         overrides={
             "horizon.end": "2024-01-31",
-            "clusters.yangtze-demo-zone.fleet.additions.0.year": 2025,  # not built until 2025
-            "clusters.yangtze-demo-zone.fleet.additions.1.year": 2025,
+            # not built until 2025 (zero before the first point, flat after)
+            "clusters.yangtze-demo-zone.fleet": {
+                "general": {
+                    "hardware": {"general-server": 1.0},
+                    "capacity": {"2024-12-31": "0 MW", "2025-01-01": "100 MW"},
+                }
+            },
+            "dispatch.policy": "optimize",
         },
     )
     ds = sim.run(scenario)
