@@ -286,6 +286,21 @@ FIELDS: tuple[Field, ...] = (
         plausible=("0 K", "10 K"),
         beyond="warning",
     ),
+    Field(
+        "clusters.<name>.climate.file",
+        "-",
+        "none",
+        "Measured ambient temperature instead of the synthetic one: a CSV (timestamp, "
+        "value) or NetCDF file, relative to the scenario (sim.hourly).",
+    ),
+    Field("clusters.<name>.climate.column", "-", "the only one", "CSV value column."),
+    Field("clusters.<name>.climate.variable", "-", "the only one", "NetCDF variable."),
+    Field(
+        "clusters.<name>.climate.units",
+        "degC",
+        "header or attribute",
+        "Units of the file's values (else 'name [unit]' in the CSV header).",
+    ),
     # --- operations (issue 3): sim.operations parses these sections
     Field(
         "clusters.<name>.grid.region",
@@ -486,6 +501,32 @@ FIELDS: tuple[Field, ...] = (
         "10x max cost",
         "Penalty per EFLOPS-hour of unmet demand.",
     ),
+    Field(
+        "targets.<n>.capacity",
+        "EFLOPS",
+        "none",
+        "Target: installed compute of all clusters at the end of `date`, at least (one "
+        "measure per target).",
+    ),
+    Field(
+        "targets.<n>.kind",
+        "-",
+        "none",
+        "Capacity targets: count one kind (general, intelligent, supercomputing) at its "
+        "conventional precision; none: the reporting precision, all kinds.",
+    ),
+    Field("targets.<n>.date", "date", "none", "Capacity targets: the day at whose end to count."),
+    Field("targets.<n>.pue", "1", "none", "Target: energy-weighted PUE in `year`, at most."),
+    Field(
+        "targets.<n>.renewable_share",
+        "1",
+        "none",
+        "Target: share of facility energy from renewables in `year`, at least.",
+    ),
+    Field("targets.<n>.energy", "TWh", "none", "Target: facility energy in `year`, at most."),
+    Field("targets.<n>.year", "year", "none", "PUE, renewable share and energy targets: the year."),
+    Field("targets.<n>.name", "-", "''", "Display name of the target."),
+    Field("targets.<n>.name_zh", "-", "''", "Chinese display name of the target."),
     Field("variants.<name>.description", "-", "''", "What the variant changes and why."),
     Field("variants.<name>.name_zh", "-", "none", "Chinese display name of the variant."),
     Field("variants.<name>.description_zh", "-", "none", "Chinese description of the variant."),
