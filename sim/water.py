@@ -82,7 +82,10 @@ def parse_water(raw: Any, path: str, cluster: Any) -> WaterSpec:
     model = strict_mapping(wue, wpath, ("model", "base", "free_cooling_below", "slope", "max"))
     if model.get("model") != "climate":
         raise ScenarioError(
-            "unknown WUE model", field=f"{wpath}.model", given=model.get("model"), expected="climate"
+            "unknown WUE model",
+            field=f"{wpath}.model",
+            given=model.get("model"),
+            expected="climate",
         )
     if cluster.pue.is_constant:
         raise ScenarioError(
