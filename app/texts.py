@@ -33,6 +33,38 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "page.scenario": ("Scenario", "情景"),
     "page.compare": ("Compare", "对比"),
     "page.export": ("Export", "导出"),
+    "page.editor": ("New scenario", "新建情景"),
+    "editor.title": ("A scenario from scratch", "从零新建情景"),
+    "editor.intro": (
+        "Start from the template, add or remove hardware and clusters (the + under a "
+        "table; select rows to delete them), then download the YAML. Each value is in "
+        "the unit its column names; capacity is constant over the horizon. Workload "
+        "classes and grids are written in the YAML itself.",
+        "从模板开始，增删硬件与集群（表格下方的 + 号；选中行可删除），然后下载 YAML。"
+        "各数值的单位见列名；算力在模拟期内保持不变。工作负载类别与电网请直接写入 YAML。",
+    ),
+    "editor.name": ("Scenario name", "情景名称"),
+    "editor.start": ("First day", "起始日"),
+    "editor.end": ("Last day (included)", "结束日（含）"),
+    "editor.hardware": ("Hardware", "硬件"),
+    "editor.clusters": ("Clusters", "集群"),
+    "editor.col.hardware": ("hardware", "硬件"),
+    "editor.col.kind": ("kind", "算力类别"),
+    "editor.col.peak": ("fp16 peak per accelerator [TFLOPS]", "单卡 fp16 峰值 [TFLOPS]"),
+    "editor.col.power": ("power per accelerator [W]", "单卡功率 [W]"),
+    "editor.col.overhead": ("node power / accelerator power [1]", "节点功率 / 加速卡功率 [1]"),
+    "editor.col.cluster": ("cluster", "集群"),
+    "editor.col.lat": ("latitude [°N]", "纬度 [°N]"),
+    "editor.col.lon": ("longitude [°E]", "经度 [°E]"),
+    "editor.col.capacity": ("installed compute [EFLOPS, fp16]", "装机算力 [EFLOPS, fp16]"),
+    "editor.col.util": ("utilisation [1]", "利用率 [1]"),
+    "editor.col.idle": ("idle power / busy power [1]", "空闲功率 / 满载功率 [1]"),
+    "editor.col.pue": ("PUE [1]", "PUE [1]"),
+    "editor.valid": ("The scenario is valid.", "情景有效。"),
+    "editor.cli": (
+        "The same file from the command line: `suanli run scenario.yaml`.",
+        "命令行运行同一文件：`suanli run scenario.yaml`。",
+    ),
     # sidebar
     "language": ("Language", "语言"),
     "source.upload": ("Upload my own scenario YAML", "上传自己的情景 YAML"),

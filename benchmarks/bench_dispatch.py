@@ -39,8 +39,11 @@ MAX_PEAK_MEMORY_MB = 2048.0
 
 def edwc_problem_2025():
     """The DispatchProblem that sim.run builds for the EDWC scenario's year 2025."""
+    # the variant that dispatches across clusters (the default serves origins locally)
     scenario = sim.load_scenario(
-        SCENARIO, overrides={"horizon.start": "2025-01-01", "horizon.end": "2025-12-31"}
+        SCENARIO,
+        variant="optimize",
+        overrides={"horizon.start": "2025-01-01", "horizon.end": "2025-12-31"},
     )
     captured = []
     original = sim.operations.chain.dispatch
@@ -134,7 +137,7 @@ def test_lp_scaling(benchmark, year_problem, lp_result):
 
 @pytest.mark.benchmark(group="run-edwc-dispatch")
 def test_sim_run_edwc_2024_2030_hourly(benchmark):
-    scenario = sim.load_scenario(SCENARIO)
+    scenario = sim.load_scenario(SCENARIO, variant="optimize")
     tracemalloc.start()
     ds = benchmark.pedantic(sim.run, args=(scenario,), rounds=1, iterations=1)
     _, peak = tracemalloc.get_traced_memory()

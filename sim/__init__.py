@@ -10,18 +10,46 @@ Public API::
 Layers, imported bottom up: :mod:`sim.scenario` (input) → :mod:`sim.buildout`
 → :mod:`sim.operations` → :mod:`sim.jobs` → :mod:`sim.results` →
 :mod:`sim.sweeps`; :mod:`sim.model` chains them and :mod:`sim.cli` faces users.
+
+The names load on first use, so that ``import sim`` (and ``suanli --help``) does
+not import xarray, scipy and the layers.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
 
-from sim import jobs as _jobs  # noqa: F401  (registers the jobs section with the loader
-from sim.model import run
-from sim.results.summary import summarize
-from sim.scenario.core import Scenario
 from sim.scenario.errors import ScenarioError
-from sim.scenario.loader import load_scenario
-from sim.sweeps.run import sweep
+
+#: Public name -> module that defines it.
+_LAZY = {
+    "Scenario": "sim.scenario.core",
+    "load_scenario": "sim.scenario.loader",
+    "run": "sim.model",
+    "summarize": "sim.results.summary",
+    "sweep": "sim.sweeps.run",
+}
+
+#: Modules that register scenario sections (jobs, embodied, water) when imported.
+_SECTIONS = ("sim.jobs.spec", "sim.results.embodied", "sim.results.water")
 
 __all__ = ["Scenario", "ScenarioError", "__version__", "load_scenario", "run", "summarize", "sweep"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    # layers above the input layer register their scenario sections with the loader
+    for layer in _SECTIONS:
+        importlib.import_module(layer)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

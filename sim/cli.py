@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +31,7 @@ if TYPE_CHECKING:  # numpy, xarray and the layers load when a command needs them
 
 __all__ = ["dispatch", "main"]
 
+_STARTED = time.monotonic()
 USER_ERROR = 2
 INTERNAL_ERROR = 1
 INTERRUPTED = 130  # 128 + SIGINT
@@ -65,6 +67,38 @@ def _grid(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -
     return [head, "-" * len(head), *(line(r) if r else "" for r in rows)]
 
 
+class Progress:
+    """One updating status line on stderr for work that takes more than a second.
+
+    Silent with ``--quiet``, when stderr is not a terminal (a pipe, a log file), and
+    during the first second of the command (quick commands print nothing). Calling it with a text
+    shows that text with the time elapsed; :meth:`done` clears the line.
+    """
+
+    def __init__(self, args: argparse.Namespace, after_s: float = 1.0) -> None:
+        self._clock = time.monotonic
+        self._start = _STARTED  # the user has waited since the command started
+        self._after_s = after_s
+        self._on = not getattr(args, "quiet", False) and sys.stderr.isatty()
+        self._shown = False
+        self._last = ""
+
+    def __call__(self, text: str) -> None:
+        self._last = text
+        elapsed = self._clock() - self._start
+        if self._on and elapsed >= self._after_s:
+            sys.stderr.write(f"\r\x1b[K{text} [{elapsed:.0f} s]")
+            sys.stderr.flush()
+            self._shown = True
+
+    def done(self) -> None:
+        """Clear the status line (if one was shown)."""
+        if self._shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self._shown = False
+
+
 def _plural(n: int, noun: str) -> str:
     """``1 variant``, ``0 variants``, ``3 clusters``."""
     return f"{n} {noun}" + ("" if n == 1 else "s")
@@ -85,9 +119,14 @@ def _overrides(items: Sequence[str] | None) -> dict[str, Any]:
 
 
 def _load(args: argparse.Namespace, variant: str | None = None):
+    from sim.scenario.hourly import allow_files
     from sim.scenario.loader import load_scenario
 
-    return load_scenario(args.scenario, overrides=_overrides(args.set), variant=variant)
+    overrides = _overrides(args.set)
+    # a file the user names on the command line may lie outside the scenario's folder
+    named = [str(v) for k, v in overrides.items() if k.endswith(".file")]
+    with allow_files(named):
+        return load_scenario(args.scenario, overrides=overrides, variant=variant)
 
 
 def _table(summary: xr.Dataset, precision: str) -> str:
@@ -182,6 +221,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if ops:
             print()
             print(ops)
+        from sim.results.summary import footprint_table
+
+        footprint = footprint_table(summary)
+        if footprint:
+            print()
+            print(footprint)
         for what, path in (("results", args.out), ("chart", args.plot)):
             if path:
                 print(f"{what} written to {path} ({size_text(path)})")
@@ -215,7 +260,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     base = _load(args)
     names: list[str | None] = [None, *base.variants()]
     rows = []
-    for name in names:
+    progress = Progress(args)
+    for i, name in enumerate(names):
+        progress(f"compare: variant {i + 1} of {len(names)} ({name or 'base'})")
         scenario = base if name is None else _load(args, name)
         summary = sim.summarize(sim.run(scenario))
         last = -1
@@ -233,6 +280,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                 **_operations_totals(summary, last),
             }
         )
+    progress.done()
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
@@ -395,7 +443,16 @@ def _cmd_jobs(args: argparse.Namespace) -> int:
     scenario = _load(args, args.variant)
     if args.seed is not None and args.seed < 0:
         raise ScenarioError("--seed must be >= 0", given=args.seed)
-    ds = run_jobs(scenario, seed=args.seed, policy=args.policy, trace=args.trace)
+    progress = Progress(args)
+    hours = scenario.sections["jobs"].hours if "jobs" in scenario.sections else 0.0
+    ds = run_jobs(
+        scenario,
+        seed=args.seed,
+        policy=args.policy,
+        trace=args.trace,
+        progress=lambda h: progress(f"jobs: simulated hour {h:,.0f} of {hours:,.0f}"),
+    )
+    progress.done()
     if args.out:
         from sim.results.export import STORE_FORMATS, check_suffix, write_results
 
@@ -709,6 +766,9 @@ def build_parser() -> argparse.ArgumentParser:
         )
         if variant:
             p.add_argument("--variant", help="apply a named variant from the scenario's variants:")
+        p.add_argument(
+            "--quiet", action="store_true", help="no progress line on stderr (also when piped)"
+        )
         p.add_argument(
             "--allow-implausible",
             action="store_true",

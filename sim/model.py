@@ -26,6 +26,8 @@ from sim.operations.chain import dispatch_scenario, supply_balance
 from sim.operations.climate import synthetic_temperature_c
 from sim.operations.power import energy_mwh, facility_power_mw, it_power_mw, pue_climate
 from sim.results.dataset import run_dataset
+from sim.results.embodied import embodied_variables
+from sim.results.water import water_variables
 from sim.scenario.core import Scenario
 
 __all__ = ["Inputs", "cluster_rngs", "kind_power", "operate", "prepare", "pue_series", "run"]
@@ -154,20 +156,24 @@ def prepare(scenario: Scenario) -> Inputs:
     if climate.any():
         # hourly temperatures over the horizon; a longer step keeps its hours (step means)
         per_step = max(1, round(step_h))
-        hours = times[0] + np.arange(len(times) * per_step) * np.timedelta64(3600, "s")
+        hours = scenario.horizon.hours()
         hourly = np.full((len(clusters), len(hours)), np.nan)
         rngs = cluster_rngs(scenario)
-        idx = np.flatnonzero(climate)
+        measured = np.array([c.climate.series_c is not None for c in clusters])
+        for i in np.flatnonzero(climate & measured):
+            hourly[i] = clusters[i].climate.series_c  # climate.file (sim.scenario.hourly)
+        idx = np.flatnonzero(climate & ~measured)
         cl = [clusters[i].climate for i in idx]
-        hourly[idx] = synthetic_temperature_c(
-            hours,
-            [c.mean_c for c in cl],
-            [c.annual_amplitude_k for c in cl],
-            [c.diurnal_amplitude_k for c in cl],
-            [c.noise_k for c in cl],
-            [rngs[i] for i in idx],
-            [c.monthly_mean_c or [np.nan] * 12 for c in cl],
-        )
+        if len(idx):
+            hourly[idx] = synthetic_temperature_c(
+                hours,
+                [c.mean_c for c in cl],
+                [c.annual_amplitude_k for c in cl],
+                [c.diurnal_amplitude_k for c in cl],
+                [c.noise_k for c in cl],
+                [rngs[i] for i in idx],
+                [c.monthly_mean_c or [np.nan] * 12 for c in cl],
+            )
         hourly = hourly.reshape(len(clusters), len(times), per_step)
         temperature = hourly.mean(axis=-1)
         if per_step == 1:
@@ -324,6 +330,27 @@ def kind_power(
     return {"kind_it_power_mw": it, "kind_facility_power_mw": facility, "kind_energy_mwh": energy}
 
 
+def footprint_variables(
+    scenario: Scenario,
+    inp: Inputs,
+    it: np.ndarray,
+    energy: np.ndarray,
+    supply: dict[str, np.ndarray] | None,
+) -> dict[str, xr.DataArray]:
+    """Water (:mod:`sim.results.water`) and embodied carbon (:mod:`sim.results.embodied`)
+    of a run; the grid energy of upstream water is grid draw plus imports where the
+    scenario has a grid, else all facility energy [MWh]."""
+    if supply is not None:
+        drawn = supply["grid_power_mw"] + supply["import_power_mw"]
+        grid_mwh = drawn * inp.step_h
+    else:
+        grid_mwh = energy
+    return {
+        **water_variables(scenario, it, grid_mwh, inp.temperature_c, inp.step_h),
+        **embodied_variables(scenario, inp.times),
+    }
+
+
 def run(scenario: Scenario) -> xr.Dataset:
     """Simulate a scenario.
 
@@ -371,6 +398,5 @@ def run(scenario: Scenario) -> xr.Dataset:
     }
     kinds = kind_power(inp.fleet, utilization[:, None, :], inp.idle_power, pue, inp.step_h)
     supply = supply_balance(scenario, inp.times, facility, ops)
-    return run_dataset(
-        scenario, inp.times, arrays, inp.fleet, kinds, inp.temperature_c, supply, ops
-    )
+    ds = run_dataset(scenario, inp.times, arrays, inp.fleet, kinds, inp.temperature_c, supply, ops)
+    return ds.assign(footprint_variables(scenario, inp, it, energy, supply))

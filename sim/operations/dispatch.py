@@ -38,8 +38,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.optimize import linprog
 
 __all__ = [
     "ENGINES",
@@ -961,6 +959,9 @@ def dispatch_lp(problem: DispatchProblem, *, time_limit_s: float | None = None) 
     RuntimeError
         If HiGHS does not report an optimal solution.
     """
+    import scipy.sparse as sp  # imported on use, as is scipy.optimize (start-up)
+    from scipy.optimize import linprog
+
     p = problem
     n_w, n_o, n_c, n_k, n_t = p.shape
     n_p = n_c * n_k

@@ -24,10 +24,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from sim.scenario.errors import ScenarioError
-from sim.results.io import netcdf_attrs
-from sim.results.io import write_atomic
+from sim.results.io import netcdf_attrs, write_atomic
 from sim.results.summary import summarize
+from sim.scenario.errors import ScenarioError
 
 __all__ = [
     "OUT_FORMATS",

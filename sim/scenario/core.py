@@ -13,6 +13,7 @@ from sim.scenario import catalog
 from sim.scenario.errors import ScenarioError
 from sim.scenario.fields import calendar_year, checked_section, fraction, parse_date, required
 from sim.scenario.horizon import Horizon
+from sim.scenario.hourly import hourly_series
 from sim.scenario.units import (
     KIND_PRECISION,
     KINDS,
@@ -42,6 +43,10 @@ class Hardware:
         does not say, it is derived (:func:`default_kind`): an entry given by
         ``peak_flops`` and ``power`` per accelerator is intelligent, one given only
         by a whole-system ``efficiency`` is supercomputing.
+    embodied_kgco2_per_w : float
+        Embodied (manufacturing) carbon per watt of nameplate node power
+        [kgCO2e/W]: ``embodied_carbon`` per accelerator / (power × node_overhead);
+        0 when not given (:mod:`sim.results.embodied`).
     """
 
     name: str
@@ -49,6 +54,7 @@ class Hardware:
     available_from: int | None = None
     lifetime_years: float = 6.0
     kind: str = "intelligent"
+    embodied_kgco2_per_w: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -147,6 +153,7 @@ class Climate:
     noise_k: float = 2.0
     monthly_mean_c: tuple[float, ...] | None = None
     source: str = "scenario"
+    series_c: np.ndarray | None = None  # measured, on Horizon.hours() [degC] (climate.file)
 
 
 @dataclass(frozen=True)
@@ -278,6 +285,7 @@ def hardware_entry(name: str, raw: Any, path: str) -> Hardware:
                 val, "TFLOPS", f"{path}.peak_flops.{prec}", minimum=0, strict_minimum=True
             )
             efficiency[p] = tflops * 1e12 / (power_w * overhead)
+        node_w = power_w * overhead
     else:
         raise ScenarioError(
             "no efficiency: give peak_flops with power, or efficiency",
@@ -294,12 +302,23 @@ def hardware_entry(name: str, raw: Any, path: str) -> Hardware:
         sec.get("lifetime", 6), "year", f"{path}.lifetime", minimum=0, strict_minimum=True
     )
     kind = normalize_kind(sec["kind"], f"{path}.kind") if "kind" in sec else default_kind(has_peak)
+    embodied = 0.0
+    if "embodied_carbon" in sec:
+        if not has_peak:
+            raise ScenarioError(
+                "embodied_carbon is per accelerator or server: it needs peak_flops and power",
+                field=f"{path}.embodied_carbon",
+                expected="peak_flops + power with embodied_carbon, or no embodied_carbon",
+            )
+        kg = parse_quantity(sec["embodied_carbon"], "kgCO2", f"{path}.embodied_carbon", minimum=0)
+        embodied = kg / node_w
     return Hardware(
         name=name,
         efficiency_flops_per_w=efficiency,
         available_from=None if avail is None else calendar_year(avail, f"{path}.available_from"),
         lifetime_years=lifetime,
         kind=kind,
+        embodied_kgco2_per_w=embodied,
     )
 
 
@@ -624,8 +643,19 @@ def parse_pue(raw: Any, path: str) -> PueModel:
     return PueModel(base=parse_quantity(raw, "dimensionless", path, minimum=1.0, maximum=MAX_PUE))
 
 
-def parse_climate(raw: Any, path: str, lat: float, lon: float, altitude_m: float) -> Climate:
+def parse_climate(
+    raw: Any, path: str, lat: float, lon: float, altitude_m: float, horizon: Horizon
+) -> Climate:
     sec = checked_section(raw if raw is not None else {}, path, "clusters.<name>.climate")
+    if "file" in sec:  # a measured series (sim.scenario.hourly): no synthetic parameters
+        spec = {k: sec[k] for k in ("file", "column", "variable", "units") if k in sec}
+        series = hourly_series(spec, "degC", path, horizon.hours(), 1.0)
+        return Climate(
+            mean_c=float(series.mean()),
+            annual_amplitude_k=0.0,
+            source=f"file {spec['file']}",
+            series_c=series,
+        )
     # Default climate: the monthly means of the shipped table's city within 100 km
     # (scenarios/data/climate_normals.csv [S63]), else a fit in latitude with the
     # standard lapse rate for altitude (sim.catalog.fallback_climate); the dataset
@@ -665,3 +695,25 @@ def parse_climate(raw: Any, path: str, lat: float, lon: float, altitude_m: float
 def _difference(sec: Mapping, key: str, default: float, path: str) -> float:
     """A temperature difference [K] (K or delta_degC; plain degC is refused)."""
     return parse_quantity(sec.get(key, default), "K", f"{path}.{key}", minimum=0, difference=True)
+
+
+def _check_utilization_settable(data: Mapping, changes: Mapping[str, Any]) -> None:
+    """Refuse a variant or override of a cluster's ``utilization`` in a dispatching scenario.
+
+    With a ``demand`` section, utilisation is an outcome of dispatch (served /
+    installed compute, :mod:`sim.operations`); the ``utilization`` field is only
+    the fallback without demand, so setting it would change nothing.
+    """
+    if not isinstance(data, Mapping) or data.get("demand") is None:
+        return
+    for path, value in changes.items():
+        parts = str(path).split(".")
+        if len(parts) >= 3 and parts[0] == "clusters" and parts[2] == "utilization":
+            raise ScenarioError(
+                "utilization is an outcome of dispatch in a scenario with a demand section "
+                "(served / installed compute); setting it would change nothing",
+                field=str(path),
+                given=value,
+                expected="no utilization setting while the scenario dispatches: change demand, "
+                "capacity, links or dispatch instead, or drop the demand section",
+            )

@@ -42,6 +42,13 @@ class Horizon:
         step = np.timedelta64(round(self.step_h * 60), "m")
         return np.arange(self.start.astype("datetime64[m]"), stop, step).astype("datetime64[ns]")
 
+    def hours(self) -> np.ndarray:
+        """Start of every hour of the horizon, ``datetime64[ns]`` (a step of several
+        hours keeps its hours: the climate model works hourly and averages per step)."""
+        per_step = max(1, round(self.step_h))
+        times = self.times()
+        return times[0] + np.arange(len(times) * per_step) * np.timedelta64(3600, "s")
+
 
 def parse_horizon(raw: Any) -> Horizon:
     sec = checked_section(raw, "horizon", "horizon")

@@ -18,6 +18,7 @@ from sim.scenario.core import (
     Cluster,
     Hardware,
     Scenario,
+    _check_utilization_settable,
     hardware_entry,
     parse_climate,
     parse_fleets,
@@ -26,6 +27,7 @@ from sim.scenario.core import (
 from sim.scenario.errors import ScenarioError
 from sim.scenario.fields import checked_section, fraction, required
 from sim.scenario.horizon import Horizon, parse_horizon
+from sim.scenario.hourly import scenario_file
 from sim.scenario.operations_spec import parse_demand, parse_dispatch, parse_grid, parse_links
 from sim.scenario.pipeline_spec import (
     parse_grid_connections,
@@ -34,6 +36,7 @@ from sim.scenario.pipeline_spec import (
     parse_shocks,
     parse_supply,
 )
+from sim.scenario.targets import parse_targets
 from sim.scenario.units import (
     KINDS,
     TOTAL_BASES,
@@ -56,6 +59,7 @@ SECTION_PARSERS: dict[str, Callable[[Any, str, Scenario], Any]] = {
     "shocks": parse_shocks,
     "projects": parse_projects,
     "pipeline": parse_pipeline,
+    "targets": parse_targets,
 }
 #: Same for per-cluster sections; stored in ``Cluster.sections[name]``.
 CLUSTER_SECTION_PARSERS: dict[str, Callable[[Any, str, Cluster], Any]] = {"grid": parse_grid}
@@ -65,9 +69,15 @@ def register_section(name: str, parser: Callable[[Any, str, Scenario], Any]) -> 
     """Add a top-level section parsed by a layer above the input layer.
 
     The jobs layer registers ``jobs`` this way (:mod:`sim.jobs.spec`): its
-    defaults are counted from the built fleet.
+    defaults are counted from the built fleet; so does ``embodied``
+    (:mod:`sim.results.embodied`).
     """
     SECTION_PARSERS[name] = parser
+
+
+def register_cluster_section(name: str, parser: Callable[[Any, str, Cluster], Any]) -> None:
+    """Add a per-cluster section parsed by a layer above the input layer (``water``)."""
+    CLUSTER_SECTION_PARSERS[name] = parser
 
 
 # ---------------------------------------------------------------------------
@@ -110,7 +120,7 @@ def _cluster(
         ),
         idle_power=fraction(sec.get("idle_power", 0.0), f"{path}.idle_power"),
         pue=parse_pue(required(sec, "pue", path), f"{path}.pue"),
-        climate=parse_climate(sec.get("climate"), f"{path}.climate", lat, lon, altitude_m),
+        climate=parse_climate(sec.get("climate"), f"{path}.climate", lat, lon, altitude_m, horizon),
     )
     for key, spec in CLUSTER_SECTION_PARSERS.items():
         if key in sec:
@@ -329,7 +339,9 @@ def load_scenario(
             data = apply_overrides(raw, changes, "variant")
         if overrides:
             data = apply_overrides(data, overrides)
-        scenario = _validate(data)
+        _check_utilization_settable(data, {**changes, **(overrides or {})})
+        with scenario_file(file):  # file names in the scenario are relative to it
+            scenario = _validate(data)
     except ScenarioError as err:
         line = line_of(raw, err.field)
         if overrides and _sets(overrides, err.field):

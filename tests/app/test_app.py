@@ -23,6 +23,7 @@ PAGES = (
     "views/jobs.py",
     "views/sweeps.py",
     "views/export.py",
+    "views/editor.py",
 )
 HOURS_2025 = 8760
 
@@ -565,3 +566,61 @@ def test_sweeps_page_shows_quantiles_and_swings_of_a_store(tmp_path, monkeypatch
     assert swing.loc["clusters.site-a.pue", "swing [TWh]"] * 1e3 == pytest.approx(
         MINIMAL_GWH * 0.5, rel=1e-9
     )
+
+
+def test_editor_builds_a_scenario_that_runs_the_same_from_the_cli(tmp_path):
+    import subprocess
+
+    import pandas as pd
+
+    editor = app_module("editor")
+    at = start("minimal.yaml")
+    at.switch_page("views/editor.py").run()
+    assert not at.exception, at.exception
+    # the template is DESIGN.md's minimal scenario: 6.200 GWh
+    assert energy_gwh(at) == pytest.approx(MINIMAL_GWH, rel=5e-4)
+    # two clusters of the template's accelerator: 1 + 2 EFLOPS, the second at PUE 1.5
+    # and utilisation 0.5 with idle 0.2: 0.7078 MW x (1 + 2 x 1.5 x 0.6) x 8760 h
+    # = 0.7078 x 2.8 x 8760 = 17.36 GWh
+    clusters = pd.concat(
+        [
+            editor.TEMPLATE["clusters"],
+            pd.DataFrame(
+                [["site-b", 34.3, 108.9, "gpu-a", 2.0, 0.5, 0.2, 1.5]],
+                columns=editor.CLUSTER_COLUMNS,
+            ),
+        ]
+    )
+    mapping = editor.scenario_mapping(
+        "two sites",
+        editor.TEMPLATE["start"],
+        editor.TEMPLATE["end"],
+        editor.TEMPLATE["hardware"],
+        clusters,
+    )
+    path = tmp_path / "two.yaml"
+    path.write_text(editor.to_yaml(mapping))
+    expected_gwh = MINIMAL_IT_MW * (1 + 2 * 1.5 * (0.2 + 0.8 * 0.5)) * HOURS_2025 / 1e3
+    assert expected_gwh == pytest.approx(17.36, abs=0.01)
+    out = subprocess.run(
+        [sys.executable, "-m", "sim", "run", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    import json
+
+    years = json.loads(out.stdout)["years"]["2025"]
+    cli_gwh = sum(c["energy_twh"] for c in years.values()) * 1e3
+    assert cli_gwh == pytest.approx(expected_gwh, rel=1e-9)
+    # a row without its PUE: the schema's message names the field
+    clusters.iloc[1, clusters.columns.get_loc("pue")] = None
+    mapping = editor.scenario_mapping(
+        "two sites",
+        editor.TEMPLATE["start"],
+        editor.TEMPLATE["end"],
+        editor.TEMPLATE["hardware"],
+        clusters,
+    )
+    with pytest.raises(sim.ScenarioError, match=r"clusters\.site-b"):
+        sim.load_scenario(mapping)
