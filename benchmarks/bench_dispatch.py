@@ -82,7 +82,7 @@ def test_greedy_edwc_14_days_vs_lp(benchmark, compare_problem, lp_result, record
     lp, t_lp = lp_result  # the same instance, solved once in this run
     speedup = t_lp / t_greedy
     gap = res.objective / lp.objective - 1.0
-    n_w, n_o, n_c, n_k, n_t = pb.shape
+    n_w, n_o, _, n_c, n_k, n_t = pb.shape
     benchmark.extra_info.update(
         {
             "instance": f"{n_w} classes, {n_o} origins, {n_c} clusters x {n_k} tranches, {n_t} h",

@@ -14,11 +14,12 @@ equations with utilisation ``u = served / installed``)::
     m[c,t]        = (1 - idle) * nameplate_mw / capacity_eflops * PUE   [MW per EFLOPS]
     idle_load[c,t] = idle * nameplate_mw * PUE                          [MW]
 
-Power tranches offered to the dispatcher, in merit order of their own cost:
-renewable surplus above the idle load, then the grid connection up to its cap,
-then imports from a neighbouring grid up to their cap; tranche capacity in
-EFLOPS is the tranche's MW divided by ``m``. Deferred demand does not cross a
-calendar year (what waits at 31 Dec 23:00 is reported unmet).
+Each cluster is one compute pool (``pool_cluster[r] = r``) drawing ``m`` MW per
+EFLOPS served. Power tranches offered to the dispatcher, in merit order of their
+own price [CNY/MWh, tCO2/MWh or the mix]: renewable surplus above the idle load,
+then the grid connection up to its cap, then imports from a neighbouring grid
+up to their cap [MW]. Deferred demand does not cross a calendar year (what
+waits at 31 Dec 23:00 is reported unmet).
 """
 
 from __future__ import annotations
@@ -727,11 +728,10 @@ def dispatch_problems(scenario: Any, times: np.ndarray, fleet: Any, pue: np.ndar
     grids = _grids(scenario)
     ren = renewable_mw(scenario, times)
     hod = _hour_of_day(times)
-    e = marginal_mw * step_h  # MWh per EFLOPS-step
     if all(g is None for g in grids):
-        # no grid data: a single unlimited tranche; objective = facility energy
-        cost = e[:, None, :]
-        tcap = None
+        # no grid data: a single unlimited tranche; objective = facility energy [MWh]
+        tranche_price = np.ones((n_c, 1, len(times)))
+        tcap_mw = None
     else:
         price = np.stack([_step_profile(g.price_cny_per_mwh, hod, step_h) for g in grids])
         inten = np.stack([_step_profile(g.intensity_tco2_per_mwh, hod, step_h) for g in grids])
@@ -744,28 +744,25 @@ def dispatch_problems(scenario: Any, times: np.ndarray, fleet: Any, pue: np.ndar
         idle_left = np.maximum(idle_mw - ren, 0.0)
         grid_free = np.maximum(grid_cap - idle_left, 0.0)
         imp_free = np.maximum(imp_cap - np.maximum(idle_left - grid_cap, 0.0), 0.0)
-        # compute each power tranche can carry; a cluster with no installed compute
-        # (marginal power 0) carries none, even under an unlimited grid cap
-        has = marginal_mw > 0
-        denom = np.where(has, marginal_mw, 1.0)
-        tcap = np.stack(
-            [np.where(has, free / denom, 0.0) for free in (ren_free, grid_free, imp_free)], axis=1
-        )
+        tcap_mw = np.stack([ren_free, grid_free, imp_free], axis=1)
         kw = dict(
             objective=dspec.objective, carbon_price_cny_per_tco2=dspec.carbon_price_cny_per_tco2
         )
-        cost = np.stack(
-            [
-                unit_cost(e, ren_price, 0.0, **kw),
-                unit_cost(e, price, inten, **kw),
-                unit_cost(e, imp_price, imp_int, **kw),
-            ],
+        tprice = np.stack(
+            np.broadcast_arrays(
+                unit_cost(1.0, ren_price, 0.0, **kw),
+                unit_cost(1.0, price, inten, **kw),
+                unit_cost(1.0, imp_price, imp_int, **kw),
+            ),
             axis=1,
         )
-        # tie-break by energy (efficient hardware, low PUE) at 1e-6 of the cost scale
-        cost = cost + 1e-6 * e[:, None, :] * max(float(np.abs(cost).max(initial=0.0)), 1.0) / max(
-            float(e.max(initial=0.0)), 1e-12
-        )
+        # tie-break by energy (efficient hardware, low PUE) at 1e-6 of the cost scale:
+        # the same offset per MWh everywhere, so per EFLOPS-h it grows with the rate
+        cost_scale = max(float(np.abs(marginal_mw[:, None, :] * tprice).max(initial=0.0)), 1.0)
+        tranche_price = tprice + 1e-6 * cost_scale / max(float(marginal_mw.max(initial=0.0)), 1e-12)
+    # a cluster with no installed compute (marginal power 0) serves none, even under an
+    # unlimited grid cap
+    pool_cap = cap if tcap_mw is None else np.where(marginal_mw > 0, cap, 0.0)
     link_cap = np.full((n_o, n_c), np.inf)
     link_group = np.full((n_o, n_c), -1)
     group_caps: list[float] = []
@@ -804,11 +801,12 @@ def dispatch_problems(scenario: Any, times: np.ndarray, fleet: Any, pue: np.ndar
                 sl,
                 DispatchProblem(
                     demand[:, :, sl],
-                    cap[:, sl],
-                    cost[..., sl],
+                    pool_cap[:, sl],
+                    tranche_price[..., sl],
                     elig,
                     windows,
-                    tranche_capacity_eflops=None if tcap is None else tcap[..., sl],
+                    mw_per_eflops=marginal_mw[:, sl],
+                    tranche_capacity_mw=None if tcap_mw is None else tcap_mw[..., sl],
                     link_capacity_eflops=link_cap,
                     link_group=link_group,
                     link_group_capacity_eflops=np.array(group_caps),
@@ -859,7 +857,7 @@ def dispatch_scenario(
     objective = 0.0
     for sl, pb in problems:
         res = dispatch(pb, ctx["engine"])
-        served[..., sl] = res.served_eflops
+        served[..., sl] = pb.by_cluster(res.served_eflops)
         unmet[..., sl] = res.unmet_eflops
         deferred[..., sl] = res.backlog_eflops
         flow[..., sl] = res.flow_eflops
