@@ -16,6 +16,13 @@ efficiencies ``eff_h[p]`` [FLOPS/W]:
 (2) converts precision ``p`` to the reporting precision ``r`` through each
 hardware's own peak ratio; :mod:`sim.scenario` has already rejected hardware
 lacking either precision.
+
+The same sums over the hardware of one compute kind ``k`` give that kind's
+nameplate and capacity, the latter at the kind's conventional precision
+(:data:`sim.units.KIND_PRECISION`): with kinds a cluster's fleet splits into
+(1) and (2) per kind, and the contract totals are their sums over all hardware.
+A total of compute across kinds is computed only on a named basis
+(``totals.basis``, :data:`sim.units.TOTAL_BASES`).
 """
 
 from __future__ import annotations
@@ -24,9 +31,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.scenario import Cluster, Hardware, Scenario
+from sim.scenario import Fleet, Hardware, Scenario
+from sim.units import KIND_PRECISION
 
-__all__ = ["FleetArrays", "build_fleet", "mix_factors"]
+__all__ = ["FleetArrays", "build_fleet", "group_series", "mix_factors"]
 
 _HOURS_PER_YEAR = 8766.0  # Julian year, for lifetimes given in years
 
@@ -41,10 +49,36 @@ class FleetArrays:
         Installed compute at the reporting precision [EFLOPS].
     nameplate_mw : numpy.ndarray, shape (cluster, time)
         IT power of the installed fleet at full utilisation [MW].
+    kinds : tuple of str
+        Compute kinds installed anywhere in the scenario.
+    kind_capacity_eflops : numpy.ndarray, shape (cluster, kind, time), or None
+        Installed compute of each kind at its conventional precision [EFLOPS].
+    kind_nameplate_mw : numpy.ndarray, shape (cluster, kind, time), or None
+        Nameplate IT power of each kind [MW].
+    total_eflops : numpy.ndarray, shape (cluster, time), or None
+        Installed compute on the scenario's ``totals.basis`` [EFLOPS].
     """
 
     capacity_eflops: np.ndarray
     nameplate_mw: np.ndarray
+    kinds: tuple[str, ...] = ()
+    kind_capacity_eflops: np.ndarray | None = None
+    kind_nameplate_mw: np.ndarray | None = None
+    total_eflops: np.ndarray | None = None
+
+
+def _weight(shares: dict[str, float], hardware: dict[str, Hardware], precision: str, target):
+    """Σ_h s_h / eff_h[p] (``target`` None, eq. 1) or Σ_h s_h · eff_h[q] / eff_h[p] (eq. 2),
+    with q = ``target``, or each hardware's own kind precision for ``target == "kind"``."""
+    out = 0.0
+    for name, share in shares.items():
+        eff = hardware[name].efficiency_flops_per_w
+        if target is None:
+            out += share / eff[precision]
+        else:
+            q = KIND_PRECISION[hardware[name].kind] if target == "kind" else target
+            out += share * eff[q] / eff[precision]
+    return out
 
 
 def mix_factors(
@@ -68,21 +102,18 @@ def mix_factors(
     report_ratio : float
         Reporting-precision FLOPS per fleet-precision FLOPS [1].
     """
-    w_per_flops = 0.0
-    ratio = 0.0
-    for name, share in shares.items():
-        eff = hardware[name].efficiency_flops_per_w
-        w_per_flops += share / eff[precision]
-        ratio += share * eff[reporting] / eff[precision]
-    return w_per_flops, ratio
+    return (
+        _weight(shares, hardware, precision, None),
+        _weight(shares, hardware, precision, reporting),
+    )
 
 
-def _to_flops(amount: np.ndarray | float, kind: str, w_per_flops: float, cluster: Cluster):
+def _to_flops(amount: np.ndarray | float, measure: str, w_per_flops: float, fleet: Fleet):
     """Fleet-precision FLOPS from an amount of compute [FLOPS], power [W] or racks."""
-    if kind == "compute":
+    if measure == "compute":
         return amount
-    if kind == "rack":
-        amount = amount * cluster.fleet.rack_power_w * cluster.fleet.rack_occupancy
+    if measure == "rack":
+        amount = amount * fleet.rack_power_w * fleet.rack_occupancy
     return amount / w_per_flops
 
 
@@ -102,40 +133,86 @@ def _hours(day: np.datetime64) -> float:
 _STEP_H = 1e-6
 
 
-def _vintage(cluster: Cluster, hardware: dict[str, Hardware], reporting: str, t_h: np.ndarray):
-    """Nameplate [W] and reported compute [FLOPS] of a vintage fleet at times ``t_h`` [h].
+def _vintage(fleet: Fleet, hardware: dict[str, Hardware], t_h: np.ndarray, series):
+    """Series of a vintage fleet at times ``t_h`` [h], one per (hardware group, target).
 
     Each cohort is a ramp in minus the same ramp shifted by the hardware's
     lifetime: the sum is piecewise linear, so it is evaluated exactly at its
     knots and interpolated onto the time axis (a few dozen points instead of
     one pass over the time axis per cohort and hardware).
     """
-    fleet = cluster.fleet
-    pieces = []  # (t0, t1, life_h, watts, flops_reported)
+    pieces = []  # (t0, t1, life_h, name, fleet-precision FLOPS of the piece)
     for add in fleet.additions:
-        w_per_flops, _ = mix_factors(add.shares, hardware, fleet.precision, reporting)
-        total = _to_flops(add.amount, add.kind, w_per_flops, cluster)
+        w_per_flops, _ = mix_factors(add.shares, hardware, fleet.precision, fleet.precision)
+        total = _to_flops(add.amount, add.measure, w_per_flops, fleet)
         t0, t1 = _hours(add.start), _hours(add.end)
         for name, share in add.shares.items():
-            w, r = mix_factors({name: 1.0}, hardware, fleet.precision, reporting)
             life_h = hardware[name].lifetime_years * _HOURS_PER_YEAR
-            pieces.append((t0, t1, life_h, total * share * w, total * share * r))
+            pieces.append((t0, t1, life_h, name, total * share))
     knots = []
     for t0, t1, life_h, _, _ in pieces:
         for shift in (0.0, life_h):
             knots += [t0 + shift, t1 + shift] if t1 > t0 else [t0 + shift - _STEP_H, t0 + shift]
     knots = np.unique(np.asarray(knots))
-    watts = np.zeros_like(knots)
-    flops = np.zeros_like(knots)
-    for t0, t1, life_h, w, f in pieces:
-        active = _ramp(knots, t0, t1) - _ramp(knots - life_h, t0, t1)
-        watts += w * active
-        flops += f * active
-    return np.interp(t_h, knots, watts), np.interp(t_h, knots, flops)
+    active = [
+        _ramp(knots, t0, t1) - _ramp(knots - life_h, t0, t1) for t0, t1, life_h, _, _ in pieces
+    ]
+    out = []
+    for group, target in series:
+        values = np.zeros_like(knots)
+        for (_, _, _, name, flops), act in zip(pieces, active, strict=True):
+            if group is None or name in group:
+                values += flops * _weight({name: 1.0}, hardware, fleet.precision, target) * act
+        out.append(np.interp(t_h, knots, values))
+    return out
+
+
+def _points(fleet: Fleet, hardware: dict[str, Hardware], t_h: np.ndarray, series):
+    """Series of a capacity-points fleet at times ``t_h`` [h], one per (group, target)."""
+    w_per_flops = _weight(fleet.shares, hardware, fleet.precision, None)
+    pts_h = fleet.points_time.astype("datetime64[h]").astype(np.float64)
+    flops = _to_flops(
+        np.interp(t_h, pts_h, fleet.points_value), fleet.points_measure, w_per_flops, fleet
+    )
+    out = []
+    for group, target in series:
+        shares = {h: s for h, s in fleet.shares.items() if group is None or h in group}
+        out.append(flops * _weight(shares, hardware, fleet.precision, target))
+    return out
+
+
+def group_series(scenario: Scenario, times: np.ndarray, series) -> np.ndarray:
+    """Nameplate power or compute of hardware groups in every cluster.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    times : numpy.ndarray of datetime64
+        Start of each time step.
+    series : list of (set of str or None, str or None)
+        One entry per output series: the hardware it covers (None: all) and what it
+        measures: None for nameplate IT power, a precision for compute converted to
+        it, ``"kind"`` for compute at each hardware's kind precision.
+
+    Returns
+    -------
+    numpy.ndarray, shape (cluster, len(series), time)
+        Nameplate power [W] or compute [FLOPS].
+    """
+    t_h = times.astype("datetime64[h]").astype(np.float64)
+    out = np.zeros((len(scenario.clusters), len(series), len(times)))
+    for i, cluster in enumerate(scenario.clusters.values()):
+        parts = [
+            np.stack((_vintage if f.additions else _points)(f, scenario.hardware, t_h, series))
+            for f in cluster.fleets
+        ]
+        out[i] = parts[0] if len(parts) == 1 else np.sum(parts, axis=0)
+    return out
 
 
 def build_fleet(scenario: Scenario, times: np.ndarray) -> FleetArrays:
-    """Installed capacity and nameplate IT power of every cluster at ``times``.
+    """Installed capacity and nameplate IT power of every cluster at ``times``,
+    in total and by compute kind.
 
     Parameters
     ----------
@@ -147,24 +224,23 @@ def build_fleet(scenario: Scenario, times: np.ndarray) -> FleetArrays:
     -------
     FleetArrays
     """
-    t_h = times.astype("datetime64[h]").astype(np.float64)
-    n_c, n_t = len(scenario.clusters), len(times)
-    capacity = np.empty((n_c, n_t))
-    nameplate = np.empty((n_c, n_t))
-    reporting = scenario.reporting_precision
-    for i, cluster in enumerate(scenario.clusters.values()):
-        fleet = cluster.fleet
-        if fleet.additions:
-            nameplate[i], capacity[i] = _vintage(cluster, scenario.hardware, reporting, t_h)
-        else:
-            w_per_flops, ratio = mix_factors(
-                fleet.shares, scenario.hardware, fleet.precision, reporting
-            )
-            pts_h = fleet.points_time.astype("datetime64[h]").astype(np.float64)
-            level = np.interp(t_h, pts_h, fleet.points_value)
-            flops = _to_flops(level, fleet.points_kind, w_per_flops, cluster)
-            np.multiply(flops, w_per_flops, out=nameplate[i])
-            np.multiply(flops, ratio, out=capacity[i])
+    kinds = tuple(scenario.kinds)
+    series = [(None, None), (None, scenario.reporting_precision)]
+    for k in kinds:
+        members = {h for h, hw in scenario.hardware.items() if hw.kind == k}
+        series += [(members, None), (members, "kind")]
+    if scenario.totals_basis:
+        series.append((None, "fp32" if scenario.totals_basis == "fp32-equivalent" else "kind"))
+    arr = group_series(scenario, times, series)
+    nameplate = arr[:, 0]
+    capacity = arr[:, 1]
     capacity /= 1e18
     nameplate /= 1e6
-    return FleetArrays(capacity_eflops=capacity, nameplate_mw=nameplate)
+    return FleetArrays(
+        capacity_eflops=capacity,
+        nameplate_mw=nameplate,
+        kinds=kinds,
+        kind_capacity_eflops=arr[:, 3 : 2 + 2 * len(kinds) : 2] / 1e18,
+        kind_nameplate_mw=arr[:, 2 : 2 + 2 * len(kinds) : 2] / 1e6,
+        total_eflops=arr[:, -1] / 1e18 if scenario.totals_basis else None,
+    )

@@ -27,6 +27,7 @@ from sim.fleet import FleetArrays, build_fleet
 from sim.power import energy_mwh, facility_power_mw, it_power_mw, pue_climate
 from sim.results import dataarray
 from sim.scenario import Scenario
+from sim.units import KIND_PRECISION, TOTAL_BASES
 
 __all__ = ["Inputs", "cluster_rngs", "operate", "prepare", "pue_series", "run"]
 
@@ -69,6 +70,8 @@ class Inputs:
     temperature_c : numpy.ndarray, shape (cluster, time), or None
         Ambient temperature [degC]; NaN for clusters with a constant PUE, None
         when no cluster uses the climate model.
+    fleet : FleetArrays or None
+        The fleet by compute kind (:func:`sim.fleet.build_fleet`).
     """
 
     times: np.ndarray
@@ -84,6 +87,7 @@ class Inputs:
     pue_max: np.ndarray
     climate: np.ndarray
     temperature_c: np.ndarray | None
+    fleet: FleetArrays | None = None
 
     @cached_property
     def kernel_temperature_c(self) -> np.ndarray | None:
@@ -168,6 +172,7 @@ def prepare(scenario: Scenario) -> Inputs:
         pue_max=column([c.pue.max_pue for c in clusters]),
         climate=climate,
         temperature_c=temperature,
+        fleet=fleet,
     )
 
 
@@ -258,6 +263,71 @@ def operate(
     return it, facility, energy
 
 
+def kind_variables(
+    scenario: Scenario,
+    fleet: FleetArrays,
+    utilization: np.ndarray,
+    idle_power: np.ndarray,
+    pue: np.ndarray,
+    step_h: float,
+) -> dict[str, xr.DataArray]:
+    """Capacity, power and energy by compute kind, and a total on the named basis.
+
+    Eqs. (1), (3), (4) of :mod:`sim.power` per kind: ``P_IT,k = P_nameplate,k ·
+    (idle + (1 − idle) · u_k)``. Power and energy sum over kinds to the cluster
+    totals; compute does not: each kind is at its conventional precision
+    (coordinate ``kind_precision``), and ``total_capacity_eflops`` exists only when
+    the scenario names a basis (``totals.basis``).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    fleet : FleetArrays
+        With the per-kind arrays of :func:`sim.fleet.build_fleet`.
+    utilization : numpy.ndarray, broadcastable to (cluster, kind, time)
+        Busy fraction of each kind's installed compute [1].
+    idle_power : numpy.ndarray, shape (cluster, 1)
+        Idle power as a fraction of busy power [1].
+    pue : numpy.ndarray, shape (cluster, time)
+        [1].
+    step_h : float
+        Time step [h].
+
+    Returns
+    -------
+    dict of name -> xarray.DataArray
+    """
+    dims = ("cluster", "kind", "time")
+    it, facility, energy = operate(
+        fleet.kind_nameplate_mw, utilization, idle_power[:, :, None], pue[:, None, :], step_h
+    )
+    data = {
+        "kind_capacity_eflops": dataarray(
+            fleet.kind_capacity_eflops,
+            dims,
+            "EFLOPS",
+            "installed compute of each kind at its conventional precision (kind_precision)",
+        ),
+        "kind_it_power_mw": dataarray(it, dims, "MW", "IT power of each compute kind"),
+        "kind_facility_power_mw": dataarray(
+            facility, dims, "MW", "facility power of each compute kind (IT power x PUE)"
+        ),
+        "kind_energy_mwh": dataarray(
+            energy, dims, "MWh", "facility energy of each compute kind within the time step"
+        ),
+    }
+    if fleet.total_eflops is not None:
+        basis = scenario.totals_basis
+        data["total_capacity_eflops"] = dataarray(
+            fleet.total_eflops,
+            ("cluster", "time"),
+            "EFLOPS",
+            f"installed compute of all kinds, {basis} basis",
+            basis=f"{basis}: {TOTAL_BASES[basis]}",
+        )
+    return data
+
+
 def run(scenario: Scenario) -> xr.Dataset:
     """Simulate a scenario.
 
@@ -302,7 +372,13 @@ def run(scenario: Scenario) -> xr.Dataset:
     prec = scenario.reporting_precision
     data = {
         "capacity_eflops": dataarray(
-            inp.capacity_eflops, dims, "EFLOPS", f"installed compute ({prec})", precision=prec
+            inp.capacity_eflops,
+            dims,
+            "EFLOPS",
+            f"installed compute ({prec})",
+            precision=prec,
+            basis=f"{prec}-equivalent: every kind converted to {prec} through each hardware's "
+            "own peak ratio",
         ),
         "nameplate_power_mw": dataarray(
             inp.nameplate_mw, dims, "MW", "IT power of installed hardware at full load"
@@ -318,6 +394,11 @@ def run(scenario: Scenario) -> xr.Dataset:
         "facility_power_mw": dataarray(facility, dims, "MW", "facility power (IT power x PUE)"),
         "energy_mwh": dataarray(energy, dims, "MWh", "facility energy within the time step"),
     }
+    data.update(
+        kind_variables(
+            scenario, inp.fleet, utilization[:, None, :], inp.idle_power, pue, inp.step_h
+        )
+    )
     if inp.temperature_c is not None:
         data["ambient_temperature_c"] = dataarray(
             inp.temperature_c, dims, "degC", "ambient temperature (synthetic climatology)"
@@ -328,6 +409,8 @@ def run(scenario: Scenario) -> xr.Dataset:
     data.update(ops_data)
     coords = {
         **ops_coords,
+        "kind": list(inp.fleet.kinds),
+        "kind_precision": ("kind", [KIND_PRECISION[k] for k in inp.fleet.kinds]),
         "cluster": [c.name for c in clusters],
         "time": inp.times,
         "lat": ("cluster", [c.lat for c in clusters], {"units": "degree_north"}),

@@ -572,7 +572,7 @@ def scenario_with_additions(scenario: Scenario, additions: Sequence[Addition]) -
         fleet = cluster.fleet
         cohorts = list(fleet.additions)
         if not cohorts:
-            if fleet.points_kind != "compute":
+            if fleet.points_measure != "compute":
                 raise ScenarioError(
                     "pipeline additions need a fleet in compute units (EFLOPS) or vintages",
                     field=f"clusters.{name}.fleet",
@@ -593,5 +593,5 @@ def scenario_with_additions(scenario: Scenario, additions: Sequence[Addition]) -
             flops = a.capacity_eflops * 1e18 * eff[fleet.precision] / eff[rep]
             cohorts.append(FleetAddition(a.date, a.date, flops, "compute", {a.hardware: 1.0}))
         new_fleet = dataclasses.replace(fleet, additions=tuple(cohorts))
-        clusters[name] = dataclasses.replace(cluster, fleet=new_fleet)
+        clusters[name] = dataclasses.replace(cluster, fleets=(new_fleet,))
     return dataclasses.replace(scenario, clusters=clusters, hardware=hardware)

@@ -22,7 +22,16 @@ import yaml
 from sim import catalog
 from sim.errors import ScenarioError
 from sim.schema import keys_of
-from sim.units import RACK_POWER_KW, dimension_of, normalize_precision, parse_quantity
+from sim.units import (
+    KIND_PRECISION,
+    KINDS,
+    RACK_POWER_KW,
+    TOTAL_BASES,
+    dimension_of,
+    normalize_kind,
+    normalize_precision,
+    parse_quantity,
+)
 from sim.validate import hourly_profile, strict_mapping
 from sim.yamlio import line_of, read_yaml, unshared_copy
 
@@ -100,12 +109,18 @@ class Hardware:
         First shipping year.
     lifetime_years : float
         Service life [year].
+    kind : str
+        Compute kind (:data:`sim.units.KINDS`). When a scenario or catalog entry
+        does not say, it is derived (:func:`default_kind`): an entry given by
+        ``peak_flops`` and ``power`` per accelerator is intelligent, one given only
+        by a whole-system ``efficiency`` is supercomputing.
     """
 
     name: str
     efficiency_flops_per_w: dict[str, float]
     available_from: int | None = None
     lifetime_years: float = 6.0
+    kind: str = "intelligent"
 
 
 @dataclass(frozen=True)
@@ -117,8 +132,8 @@ class Addition:
     start, end : numpy.datetime64
         Commissioning ramps linearly from ``start`` to ``end`` (equal: a step).
     amount : float
-        Size in ``kind`` units: FLOPS at the fleet precision, W of IT power, or racks.
-    kind : str
+        Size in ``measure`` units: FLOPS at the fleet precision, W of IT power, or racks.
+    measure : str
         ``"compute"``, ``"power"`` or ``"rack"``.
     shares : dict[str, float]
         Share of the cohort's compute by hardware name.
@@ -127,13 +142,13 @@ class Addition:
     start: np.datetime64
     end: np.datetime64
     amount: float
-    kind: str
+    measure: str
     shares: dict[str, float]
 
 
 @dataclass(frozen=True)
 class Fleet:
-    """Installed hardware of one cluster.
+    """Installed hardware of one cluster, or of one kind of compute in it.
 
     Attributes
     ----------
@@ -144,8 +159,8 @@ class Fleet:
     points_time : numpy.ndarray of datetime64
         Capacity point dates (capacity-points mode; empty in vintage mode).
     points_value : numpy.ndarray
-        Capacity at those dates, in ``points_kind`` units (FLOPS, W or racks).
-    points_kind : str
+        Capacity at those dates, in ``points_measure`` units (FLOPS, W or racks).
+    points_measure : str
         ``"compute"``, ``"power"`` or ``"rack"``.
     additions : tuple of Addition
         Vintage cohorts (vintage mode).
@@ -153,16 +168,20 @@ class Fleet:
         IT power of one standard rack [W].
     rack_occupancy : float
         Populated fraction of racks [1].
+    kind : str or None
+        The compute kind this part holds (``fleet: {general: ..., intelligent: ...}``),
+        or None for a single fleet whose hardware may be of any kinds.
     """
 
     precision: str
     shares: dict[str, float]
     points_time: np.ndarray
     points_value: np.ndarray
-    points_kind: str
+    points_measure: str
     additions: tuple[Addition, ...]
     rack_power_w: float
     rack_occupancy: float
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -195,7 +214,11 @@ class Climate:
 
 @dataclass(frozen=True)
 class Cluster:
-    """One data-center cluster and its operating assumptions."""
+    """One data-center cluster and its operating assumptions.
+
+    ``fleets`` holds one :class:`Fleet` (``fleet:`` with hardware of any kinds) or
+    one per kind (``fleet: {general: ..., intelligent: ...}``).
+    """
 
     name: str
     lat: float
@@ -203,12 +226,33 @@ class Cluster:
     hub: str
     role: str
     province: str
-    fleet: Fleet
+    fleets: tuple[Fleet, ...]
     utilization: np.ndarray  # shape (24,) by local hour, fraction
     idle_power: float
     pue: PueModel
     climate: Climate
     sections: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def fleet(self) -> Fleet:
+        """The cluster's fleet when it is given as one (not per kind)."""
+        if len(self.fleets) != 1:
+            raise ScenarioError(
+                "this needs one fleet, not a fleet per kind",
+                field=f"clusters.{self.name}.fleet",
+                expected="fleet: {precision, hardware, capacity or additions}",
+            )
+        return self.fleets[0]
+
+    @property
+    def hardware_names(self) -> list[str]:
+        """Hardware used in the cluster's fleets, in order of first use."""
+        names: dict[str, None] = {}
+        for f in self.fleets:
+            names.update(dict.fromkeys(f.shares))
+            for add in f.additions:
+                names.update(dict.fromkeys(add.shares))
+        return list(names)
 
 
 @dataclass(frozen=True)
@@ -226,6 +270,13 @@ class Scenario:
     path: str | None = None
     variant: str | None = None
     sections: dict[str, Any] = field(default_factory=dict)
+    totals_basis: str = ""
+
+    @property
+    def kinds(self) -> list[str]:
+        """Compute kinds installed in any cluster, in :data:`sim.units.KINDS` order."""
+        used = {self.hardware[h].kind for c in self.clusters.values() for h in c.hardware_names}
+        return [k for k in KINDS if k in used]
 
     @property
     def cluster_names(self) -> list[str]:
@@ -376,12 +427,25 @@ def _hardware_entry(name: str, raw: Any, path: str) -> Hardware:
     lifetime = parse_quantity(
         sec.get("lifetime", 6), "year", f"{path}.lifetime", minimum=0, strict_minimum=True
     )
+    kind = normalize_kind(sec["kind"], f"{path}.kind") if "kind" in sec else default_kind(has_peak)
     return Hardware(
         name=name,
         efficiency_flops_per_w=efficiency,
         available_from=None if avail is None else _year(avail, f"{path}.available_from"),
         lifetime_years=lifetime,
+        kind=kind,
     )
+
+
+def default_kind(per_accelerator: bool) -> str:
+    """Kind of a hardware entry that does not state one.
+
+    An entry given by ``peak_flops`` and ``power`` describes one accelerator:
+    intelligent (智能). An entry given only by ``efficiency`` describes a whole
+    system measured end to end, as Green500 lists supercomputers: supercomputing
+    (超算). General-purpose (通用) CPU servers must say ``kind: general``.
+    """
+    return "intelligent" if per_accelerator else "supercomputing"
 
 
 def _shares(raw: Any, path: str, hardware: Mapping[str, Hardware]) -> dict[str, float]:
@@ -426,9 +490,39 @@ def _amount(value: Any, path: str) -> tuple[float, str]:
     return parse_quantity(value, _AMOUNT_UNITS[kind], path, minimum=0.0), kind
 
 
-def _fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str) -> Fleet:
+def _fleets(
+    raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str
+) -> tuple[Fleet, ...]:
+    """One fleet, or one per kind when every key of ``fleet`` is a kind name."""
+    sec = _mapping(raw, path)
+    kind_keys = [str(k) for k in sec if str(k) in KINDS]
+    if not kind_keys:
+        return (_fleet(sec, path, hardware, reporting),)
+    if len(kind_keys) != len(sec):
+        other = next(str(k) for k in sec if str(k) not in KINDS)
+        raise ScenarioError(
+            "a fleet is given either per kind or as one, not both",
+            field=f"{path}.{other}",
+            expected="only kind sections (general, intelligent, supercomputing) "
+            "or only fleet fields",
+        )
+    return tuple(
+        _fleet(sec[k], f"{path}.{k}", hardware, reporting, kind=k) for k in KINDS if k in sec
+    )
+
+
+def _fleet(
+    raw: Any,
+    path: str,
+    hardware: Mapping[str, Hardware],
+    reporting: str,
+    kind: str | None = None,
+) -> Fleet:
     sec = _mapping(raw, path, "clusters.<name>.fleet")
-    precision = normalize_precision(_required(sec, "precision", path), f"{path}.precision")
+    if kind is not None and "precision" not in sec:
+        precision = KIND_PRECISION[kind]  # a kind's part counts in its conventional precision
+    else:
+        precision = normalize_precision(_required(sec, "precision", path), f"{path}.precision")
     rack_kw = parse_quantity(
         sec.get("rack_power", RACK_POWER_KW), "kW", f"{path}.rack_power", minimum=0
     )
@@ -442,7 +536,7 @@ def _fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str
     shares: dict[str, float] = {}
     times = np.array([], dtype="datetime64[D]")
     values = np.array([])
-    kind = "compute"
+    measure = "compute"
     additions: list[Addition] = []
     share_of = sec.get("share_of", "compute")
     if share_of not in ("compute", "power"):
@@ -460,17 +554,17 @@ def _fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str
         parsed = []
         for when, val in pts.items():
             fpath = f"{path}.capacity.{when}"
-            amount, k = _amount(val, fpath)
-            parsed.append((_date(when, fpath), amount, k))
-        kinds = {k for _, _, k in parsed}
-        if len(kinds) > 1:
+            amount, m = _amount(val, fpath)
+            parsed.append((_date(when, fpath), amount, m))
+        measures = {m for _, _, m in parsed}
+        if len(measures) > 1:
             raise ScenarioError(
                 "capacity points mix units of different kinds",
                 field=f"{path}.capacity",
                 expected="all compute, all power or all racks",
             )
         parsed.sort(key=lambda p: p[0])
-        kind = parsed[0][2]
+        measure = parsed[0][2]
         times = np.array([p[0] for p in parsed], dtype="datetime64[D]")
         values = np.array([p[1] for p in parsed])
         if len(np.unique(times)) != len(times):
@@ -509,7 +603,7 @@ def _fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str
                 end = np.datetime64(f"{y + 1:04d}-01-01", "D")
             else:
                 start = end = _date(item["date"], f"{ipath}.date")
-            amount, k = _amount(_required(item, "capacity", ipath), f"{ipath}.capacity")
+            amount, m = _amount(_required(item, "capacity", ipath), f"{ipath}.capacity")
             sh = _shares(_required(item, "hardware", ipath), f"{ipath}.hardware", hardware)
             year = int(str(start)[:4])
             for hname in sh:
@@ -522,17 +616,27 @@ def _fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str
                         expected=f"an addition in {avail} or later, or other hardware",
                     )
             used.update(sh)
-            additions.append(Addition(start, end, amount, k, sh))
+            additions.append(Addition(start, end, amount, m, sh))
     for name in used:
+        if kind is not None and hardware[name].kind != kind:
+            raise ScenarioError(
+                f"hardware '{name}' is {hardware[name].kind} compute, not {kind}",
+                field=path,
+                given=name,
+                expected=f"{kind} hardware in the {kind} part of the fleet",
+            )
         effs = hardware[name].efficiency_flops_per_w
-        for need, what in ((precision, "fleet precision"), (reporting, "reporting_precision")):
+        hw_kind = hardware[name].kind
+        for need, what, where in (
+            (precision, "fleet precision", f"{path}.precision"),
+            (reporting, "reporting_precision", "reporting_precision"),
+            (KIND_PRECISION[hw_kind], f"precision {hw_kind} compute is counted in", path),
+        ):
             if need not in effs:
                 raise ScenarioError(
                     f"no conversion path: hardware '{name}' has no {need} figure, "
                     f"needed for the {what}",
-                    field=f"{path}.precision"
-                    if what == "fleet precision"
-                    else "reporting_precision",
+                    field=where,
                     given=need,
                     expected=f"a precision '{name}' has: {', '.join(sorted(effs))}",
                 )
@@ -543,7 +647,7 @@ def _fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str
                 a.start,
                 a.end,
                 a.amount,
-                a.kind,
+                a.measure,
                 _power_to_compute_shares(a.shares, hardware, precision),
             )
             for a in additions
@@ -553,7 +657,7 @@ def _fleet(raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str
         shares=shares,
         points_time=times,
         points_value=values,
-        points_kind=kind,
+        points_measure=measure,
         additions=tuple(additions),
         rack_power_w=rack_kw * 1e3,
         rack_occupancy=occupancy,
@@ -648,7 +752,7 @@ def _cluster(name: str, raw: Any, hardware: Mapping[str, Hardware], reporting: s
         hub=str(sec.get("hub", name)),
         role=str(sec.get("role", "")),
         province=str(sec.get("province", "")),
-        fleet=_fleet(_required(sec, "fleet", path), f"{path}.fleet", hardware, reporting),
+        fleets=_fleets(_required(sec, "fleet", path), f"{path}.fleet", hardware, reporting),
         utilization=hourly_profile(
             _required(sec, "utilization", path), "dimensionless", f"{path}.utilization", 0.0, 1.0
         ),
@@ -712,6 +816,7 @@ def _validate(raw: Any) -> Scenario:
         hardware=hardware,
         clusters=clusters,
         raw=raw if isinstance(raw, dict) else dict(raw),
+        totals_basis=_totals(raw.get("totals"), clusters, hardware),
     )
     for key, spec in SECTION_PARSERS.items():
         if key in raw:
@@ -720,11 +825,44 @@ def _validate(raw: Any) -> Scenario:
 
 
 def _fleet_hardware_names(fleet: Mapping) -> list[str]:
-    names = list(fleet.get("hardware") or {}) if isinstance(fleet.get("hardware"), Mapping) else []
-    for item in fleet.get("additions") or []:
-        if isinstance(item, Mapping) and isinstance(item.get("hardware"), Mapping):
-            names += list(item["hardware"])
+    parts = [fleet[k] for k in KINDS if isinstance(fleet.get(k), Mapping)] or [fleet]
+    names: list[str] = []
+    for part in parts:
+        if isinstance(part.get("hardware"), Mapping):
+            names += list(part["hardware"])
+        for item in part.get("additions") or []:
+            if isinstance(item, Mapping) and isinstance(item.get("hardware"), Mapping):
+                names += list(item["hardware"])
     return [str(n) for n in names]
+
+
+def _totals(raw: Any, clusters: Mapping[str, Cluster], hardware: Mapping[str, Hardware]) -> str:
+    """The ``totals.basis`` of the scenario ("" when it asks for no total across kinds)."""
+    sec = _mapping(raw if raw is not None else {}, "totals", "totals")
+    basis = sec.get("basis")
+    if basis is None:
+        return ""
+    if basis not in TOTAL_BASES:
+        raise ScenarioError(
+            "unknown basis for a total across kinds",
+            field="totals.basis",
+            given=basis,
+            expected=" or ".join(TOTAL_BASES),
+        )
+    if basis == "fp32-equivalent":
+        for c in clusters.values():
+            for name in c.hardware_names:
+                effs = hardware[name].efficiency_flops_per_w
+                if "fp32" not in effs:
+                    raise ScenarioError(
+                        f"no conversion path: hardware '{name}' has no fp32 figure, "
+                        "needed for the fp32-equivalent total",
+                        field="totals.basis",
+                        given=basis,
+                        expected=f"kind-precisions, or an fp32 figure for '{name}' "
+                        f"(it has {', '.join(sorted(effs))})",
+                    )
+    return str(basis)
 
 
 # ---------------------------------------------------------------------------

@@ -53,7 +53,23 @@ FIELDS: tuple[Field, ...] = (
         "Precision of reported capacity_eflops (fp64, fp32, tf32, fp16/bf16, fp8, int8).",
     ),
     Field(
+        "totals.basis",
+        "-",
+        "none",
+        "Basis of a reported total across compute kinds: fp32-equivalent (each hardware "
+        "converted to fp32 by its own peak ratio) or kind-precisions (general fp32 + "
+        "intelligent fp16 + supercomputing fp64); none reports kinds separately only.",
+    ),
+    Field(
         "hardware.<name>.from", "-", "none", "Catalog entry to start from (fields below override)."
+    ),
+    Field(
+        "hardware.<name>.kind",
+        "-",
+        "derived",
+        "Compute kind: general (通用, CPU servers), intelligent (智能, AI accelerators) or "
+        "supercomputing (超算). Default: intelligent for peak_flops + power (per accelerator), "
+        "supercomputing for a whole-system efficiency.",
     ),
     Field(
         "hardware.<name>.peak_flops",
@@ -87,10 +103,19 @@ FIELDS: tuple[Field, ...] = (
     Field("clusters.<name>.province", "-", "''", "Province or grid region."),
     Field("clusters.<name>.description", "-", "''", "Free text."),
     Field(
+        "clusters.<name>.fleet.<kind>",
+        "-",
+        "none",
+        "A fleet per kind: fleet: {general: {...}, intelligent: {...}}, each with the fields "
+        "below and only hardware of its kind.",
+    ),
+    Field(
         "clusters.<name>.fleet.precision",
         "-",
-        REQUIRED,
-        "Precision that compute capacity points and additions are counted in.",
+        "required (per kind: the kind's)",
+        "Precision that compute capacity points and additions are counted in; in a part per "
+        "kind, default the kind's conventional precision (general fp32, intelligent fp16, "
+        "supercomputing fp64).",
     ),
     Field(
         "clusters.<name>.fleet.hardware",

@@ -10,6 +10,12 @@ integer precisions is accepted as the same dimension). The precision of a
 compute figure is not part of its unit; it travels beside it (``fp16``,
 ``fp64``, ...), and converting between precisions needs a hardware's own peak
 ratios (see :mod:`sim.fleet`).
+
+Compute also carries a **kind**, the way Chinese statistics count it
+(:data:`KINDS`): general (通用算力, CPU servers), intelligent (智能算力, AI
+accelerators) and supercomputing (超算算力, HPC systems). Each kind has a
+conventional precision (:data:`KIND_PRECISION`), and totals across kinds exist
+only on a named basis (:data:`TOTAL_BASES`); see docs/kinds.md.
 """
 
 from __future__ import annotations
@@ -24,8 +30,13 @@ import pint
 from sim.errors import ScenarioError
 
 __all__ = [
+    "KINDS",
+    "KIND_LABELS",
+    "KIND_PRECISION",
     "PRECISIONS",
     "RACK_POWER_KW",
+    "TOTAL_BASES",
+    "normalize_kind",
     "normalize_precision",
     "parse_quantity",
     "ureg",
@@ -58,6 +69,44 @@ _PRECISION_ALIASES = {
     "half": "fp16",
     "double": "fp64",
     "single": "fp32",
+}
+
+#: Compute kinds, in reporting order: 通用 general, 智能 intelligent, 超算 supercomputing.
+KINDS: tuple[str, ...] = ("general", "intelligent", "supercomputing")
+KIND_LABELS = {
+    "general": "通用 general",
+    "intelligent": "智能 intelligent",
+    "supercomputing": "超算 supercomputing",
+}
+#: Conventional precision of each kind (docs/kinds.md): general compute at fp32
+#: (the basis national totals appear to use [S34]), intelligent at fp16 (the
+#: class of the intelligent-compute targets [S20, S25]), supercomputing at fp64
+#: (HPL Rmax, the TOP500 basis [S37] that CAICT's supercomputing figure rests on [S150]).
+KIND_PRECISION: dict[str, str] = {
+    "general": "fp32",
+    "intelligent": "fp16",
+    "supercomputing": "fp64",
+}
+#: Named bases for a total across kinds (``totals.basis``): every hardware converted
+#: to fp32 through its own peak ratio; or each kind at its conventional precision,
+#: summed (a mixed-precision sum, as headline national figures appear to be).
+TOTAL_BASES: dict[str, str] = {
+    "fp32-equivalent": "every kind converted to fp32 through each hardware's own peak ratio",
+    "kind-precisions": "general at fp32 + intelligent at fp16 + supercomputing at fp64 "
+    "(a mixed-precision sum)",
+}
+_KIND_ALIASES = {
+    "通用": "general",
+    "通用算力": "general",
+    "基础": "general",
+    "基础算力": "general",
+    "cpu": "general",
+    "智能": "intelligent",
+    "智能算力": "intelligent",
+    "ai": "intelligent",
+    "超算": "supercomputing",
+    "超算算力": "supercomputing",
+    "hpc": "supercomputing",
 }
 
 _NUMBER_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
@@ -93,6 +142,34 @@ def normalize_precision(name: Any, field: str) -> str:
             field=field,
             given=name,
             expected=f"one of {', '.join(PRECISIONS)} (bf16 counts as fp16)",
+        )
+    return key
+
+
+def normalize_kind(name: Any, field: str) -> str:
+    """Canonical name of a compute kind.
+
+    Parameters
+    ----------
+    name : str
+        A kind as written: ``"general"``, ``"intelligent"``, ``"supercomputing"``,
+        or the Chinese term (``"通用"``, ``"智能"``, ``"超算"``).
+    field : str
+        Dotted path of the field, for the error message.
+
+    Returns
+    -------
+    str
+        One of :data:`KINDS`.
+    """
+    key = name.strip().lower() if isinstance(name, str) else None
+    key = _KIND_ALIASES.get(key, key)
+    if key not in KINDS:
+        raise ScenarioError(
+            "unknown compute kind",
+            field=field,
+            given=name,
+            expected="general (通用), intelligent (智能) or supercomputing (超算)",
         )
     return key
 
