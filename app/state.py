@@ -8,8 +8,14 @@ earlier value costs nothing, and the unmodified scenario is run once.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import re
+import shutil
 import tempfile
+import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +39,7 @@ from whatif import (
 
 import sim
 from sim.errors import ScenarioError
+from sim.inputs import self_contained
 
 __all__ = ["Current", "current", "dataset", "load", "results", "shipped", "sidebar"]
 
@@ -41,6 +48,8 @@ SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 PREFERRED = ("east_data_west_compute.yaml", "zhejiang_2025.yaml", "minimal.yaml")
 #: Largest accepted upload [byte] (1 MB).
 UPLOAD_LIMIT = 1024 * 1024
+#: Name of every upload folder in the system temporary directory: prefix, server pid, random.
+UPLOAD_PREFIX = "suanli-upload-"
 WIDGET_PREFIX = "w_"
 
 
@@ -96,24 +105,97 @@ def shipped_source(path: str) -> Source:
     return Source(str(p), str(p.stat().st_mtime_ns), p.name)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _upload_file(name: str, digest: str, data: bytes) -> str:
-    folder = Path(tempfile.mkdtemp(prefix="suanli-upload-"))
-    path = folder / (Path(name).name or "upload.yaml")
-    path.write_bytes(data)
-    return str(path)
+class UploadFolder:
+    """A temporary folder for one session's uploads, removed with the session.
+
+    The session's state holds it; when Streamlit drops an ended session (or the
+    server exits) the finalizer deletes the folder. The server's pid in the name
+    lets :func:`remove_stale_uploads` find folders of servers that were killed.
+    """
+
+    def __init__(self) -> None:
+        self.path = Path(tempfile.mkdtemp(prefix=f"{UPLOAD_PREFIX}{os.getpid()}-"))
+        self.remove = weakref.finalize(self, shutil.rmtree, self.path, ignore_errors=True)
+
+
+def remove_stale_uploads(directory: str | None = None) -> list[Path]:
+    """Delete upload folders left by app servers that no longer run; return them.
+
+    A folder names its server's pid; one without (older versions) is removed
+    when it is over a day old.
+    """
+    removed = []
+    for folder in Path(directory or tempfile.gettempdir()).glob(f"{UPLOAD_PREFIX}*"):
+        pid, sep, _ = folder.name[len(UPLOAD_PREFIX) :].partition("-")
+        if sep and pid.isdigit():
+            stale = not _running(int(pid))
+        else:
+            stale = time.time() - folder.stat().st_mtime > 86_400
+        if stale and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+remove_stale_uploads()  # once per server process, at start-up
 
 
 def upload_source(name: str, data: bytes) -> Source:
+    """Keep an upload in this session's folder, under its content hash."""
     digest = hashlib.sha256(data).hexdigest()
-    return Source(_upload_file(name, digest, data), digest, Path(name).name)
+    holder = st.session_state.get("_upload_folder")
+    if holder is None or not holder.path.is_dir():
+        holder = st.session_state["_upload_folder"] = UploadFolder()
+    shown_as = re.sub(r"[^\w.\-]", "_", Path(name).name) or "upload.yaml"
+    path = holder.path / digest[:16] / shown_as
+    if not path.is_file():
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+    return Source(str(path), digest, shown_as)
+
+
+def is_upload(path: str) -> bool:
+    """True for a file in an upload folder (an untrusted scenario)."""
+    tmp = Path(tempfile.gettempdir()).resolve()
+    resolved = Path(path).resolve()
+    return resolved.is_relative_to(tmp) and resolved.relative_to(tmp).parts[0].startswith(
+        UPLOAD_PREFIX
+    )
+
+
+def _trust(path: str) -> contextlib.AbstractContextManager:
+    """An upload may not read any other file (:func:`sim.inputs.self_contained`)."""
+    return self_contained() if is_upload(path) else contextlib.nullcontext()
+
+
+def _message(err: Exception, path: str, shown_as: str = "") -> str:
+    """One line for the page, naming the file as the user knows it. An unexpected
+    failure of an upload shows only its type: never a server path or file text."""
+    shown_as = shown_as or Path(path).name
+    if isinstance(err, ScenarioError):
+        return error_text(err.located(path), path, shown_as)
+    if is_upload(path):
+        return f"the simulation failed ({type(err).__name__}); please report it with the scenario"
+    text = f"{type(err).__name__}: {err}".replace(path, shown_as).splitlines()[0]
+    return f"the simulation failed ({text}); please report it with the scenario"
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def load(path: str, stamp: str, variant: str | None, shown_as: str) -> dict[str, Any]:
     """Scenario facts the sidebar needs, or ``{"error": one line}``."""
     try:
-        scenario = sim.load_scenario(path, variant=variant)
+        with _trust(path):
+            scenario = sim.load_scenario(path, variant=variant)
         return {
             "error": None,
             "name": scenario.name,
@@ -125,7 +207,7 @@ def load(path: str, stamp: str, variant: str | None, shown_as: str) -> dict[str,
             "clusters": scenario.cluster_names,
         }
     except ScenarioError as err:
-        return {"error": error_text(err, path, shown_as)}
+        return {"error": _message(err, path, shown_as)}
 
 
 @st.cache_data(show_spinner="Running the scenario… 运行中…", max_entries=64)
@@ -135,20 +217,13 @@ def results(
     """Run one what-if and keep what the pages draw (see :func:`whatif.bundle`)."""
     try:
         return {"error": None, **bundle(_run(path, variant, overrides))}
-    except ScenarioError as err:
-        return {"error": error_text(err, path, shown_as)}
     except Exception as err:  # a failure inside sim: one line here, never a traceback
-        return {"error": _failure(err, path, shown_as)}
-
-
-def _failure(err: Exception, path: str, shown_as: str) -> str:
-    """One line for an unexpected failure inside the simulator (a bug to report)."""
-    text = f"{type(err).__name__}: {err}".replace(path, shown_as).splitlines()[0]
-    return f"the simulation failed ({text}); please report it with the scenario"
+        return {"error": _message(err, path, shown_as)}
 
 
 def _run(path: str, variant: str | None, overrides: dict[str, Any]) -> xr.Dataset:
-    return sim.run(sim.load_scenario(path, overrides=overrides, variant=variant))
+    with _trust(path):
+        return sim.run(sim.load_scenario(path, overrides=overrides, variant=variant))
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -169,12 +244,11 @@ def pipeline(
     from sim.pipeline_io import pipeline_spec
 
     try:
-        scenario = sim.load_scenario(path, overrides=overrides, variant=variant)
-        ds = run_monte_carlo(pipeline_spec(scenario), scenario.seed, samples)
-    except ScenarioError as err:
-        return {"error": str(err)}
+        with _trust(path):
+            scenario = sim.load_scenario(path, overrides=overrides, variant=variant)
+            ds = run_monte_carlo(pipeline_spec(scenario), scenario.seed, samples)
     except Exception as err:  # a failure inside sim: one line here, never a traceback
-        return {"error": _failure(err, path, path)}
+        return {"error": _message(err, path)}
     summ = monte_carlo_summary(ds)
     online = summ["capacity_online_eflops"]
     fan = pd.DataFrame(
@@ -213,12 +287,11 @@ def jobs(
     from sim.jobs_io import run_jobs
 
     try:
-        scenario = sim.load_scenario(path, overrides=overrides, variant=variant)
-        ds = run_jobs(scenario, policy=policy)
-    except (ScenarioError, ValueError) as err:
-        return {"error": str(err)}
+        with _trust(path):
+            scenario = sim.load_scenario(path, overrides=overrides, variant=variant)
+            ds = run_jobs(scenario, policy=policy)
     except Exception as err:  # a failure inside sim: one line here, never a traceback
-        return {"error": _failure(err, path, path)}
+        return {"error": _message(err, path)}
 
     def col(name: str) -> str:
         units = ds[name].attrs.get("units", "1")
@@ -271,7 +344,8 @@ def jobs(
 
 
 def scenario_of(cur: Current) -> sim.Scenario:
-    return sim.load_scenario(cur.source.path, overrides=cur.overrides, variant=cur.variant)
+    with _trust(cur.source.path):
+        return sim.load_scenario(cur.source.path, overrides=cur.overrides, variant=cur.variant)
 
 
 def exported_yaml(cur: Current) -> str:

@@ -186,9 +186,9 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "sweeps.store": ("Sweep store (Zarr)", "扫描结果（Zarr）"),
     "sweeps.none": (
         "No sweep store found. Run one first, e.g. `suanli sweep "
-        "scenarios/sweeps/zhejiang_sobol.yaml`, then enter its .zarr path.",
-        "未找到扫描结果。请先运行，例如 `suanli sweep scenarios/sweeps/zhejiang_sobol.yaml`，"
-        "再输入 .zarr 路径。",
+        "scenarios/sweeps/zhejiang_sobol.yaml`; stores under results/ are listed here.",
+        "未找到扫描结果。请先运行，例如 `suanli sweep scenarios/sweeps/zhejiang_sobol.yaml`；"
+        "results/ 下的结果会列在这里。",
     ),
     "sweeps.intro": (
         "{name}: {method}, {done} of {samples} samples done",

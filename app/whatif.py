@@ -285,7 +285,9 @@ def defaults(raw: Mapping, clusters: Sequence[str] | None = None) -> Defaults:
     ]
     climate = {n: c["pue"] for n, c in clusters.items() if isinstance(c["pue"], Mapping)}
     thresholds = [
-        parse_quantity(p.get("free_cooling_below", 15.0), "degC", f"clusters.{n}.pue")
+        parse_quantity(
+            p.get("free_cooling_below", 15.0), "degC", f"clusters.{n}.pue.free_cooling_below"
+        )
         for n, p in climate.items()
     ]
     slopes = [

@@ -1,7 +1,9 @@
 """The ``suanli`` command (also ``python -m sim``).
 
 A user mistake prints one line ``error: FILE:LINE: field 'PATH': ...`` on
-stderr and exits with status 2; it never prints a traceback.
+stderr and exits with status 2; it never prints a traceback. An unexpected
+internal error prints one line and exits 1 (``--debug`` shows the traceback);
+Ctrl-C (SIGINT) exits 130 and SIGTERM 143, both after temporaries are removed.
 """
 
 from __future__ import annotations
@@ -9,7 +11,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import signal
 import sys
+import threading
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,19 +25,48 @@ import xarray as xr
 
 from sim import __version__
 from sim.errors import ScenarioError
+from sim.units import allow_implausible, format_number, format_quantity
 
-__all__ = ["main"]
+__all__ = ["dispatch", "main"]
 
 USER_ERROR = 2
+INTERNAL_ERROR = 1
+INTERRUPTED = 130  # 128 + SIGINT
+TERMINATED = 143  # 128 + SIGTERM
 
-# Columns of the printed annual summary: variable, header, format.
+# Columns of the printed annual summary: variable, header, unit (None: a plain number).
 _COLUMNS = (
-    ("capacity_eflops", "capacity EFLOPS", "{:>16.3f}"),
-    ("energy_twh", "energy TWh", "{:>12.4f}"),
-    ("peak_facility_power_mw", "peak MW", "{:>10.1f}"),
-    ("mean_pue", "PUE", "{:>7.3f}"),
-    ("mean_utilization", "util", "{:>6.2f}"),
+    ("capacity_eflops", "capacity", "EFLOPS"),
+    ("energy_twh", "energy", "TWh"),
+    ("peak_facility_power_mw", "peak power", "MW"),
+    ("mean_pue", "PUE", None),
+    ("mean_utilization", "util", None),
 )
+
+
+def _cell(value: Any, unit: str | None) -> str:
+    """One number as printed: significant figures by magnitude, unit scaled to the value."""
+    return format_number(value) if unit is None else format_quantity(value, unit)
+
+
+def _grid(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> list[str]:
+    """Lines of a text table: the first ``left`` columns left-aligned, the others right."""
+    full = [header, *(r for r in rows if r)]
+    widths = [max(len(r[i]) for r in full) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            f"{c:<{w}}" if i < left else f"{c:>{w}}"
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    head = line(header)
+    return [head, "-" * len(head), *(line(r) if r else "" for r in rows)]
+
+
+def _plural(n: int, noun: str) -> str:
+    """``1 variant``, ``0 variants``, ``3 clusters``."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,35 +90,18 @@ def _load(args: argparse.Namespace, variant: str | None = None):
 
 
 def _table(summary: xr.Dataset, precision: str) -> str:
-    headers = ["year", "cluster"] + [h for _, h, _ in _COLUMNS]
     clusters = [str(c) for c in summary["cluster"].values]
-    width = max([len("cluster"), len("total")] + [len(c) for c in clusters])
-    head = f"{headers[0]:>4}  {headers[1]:<{width}}" + "".join(
-        f"{h:>{len(fmt.format(0.0))}}" for _, h, fmt in _COLUMNS
-    )
-    lines = [head, "-" * len(head)]
     total = _totals(summary)
+    rows: list[list[str]] = []
     for y, year in enumerate(summary["year"].values):
         for c, name in enumerate(clusters):
-            row = [summary[v].values[c, y] for v, _, _ in _COLUMNS]
-            lines.append(_row(int(year), name, row, width))
-        row = [total[v][y] for v, _, _ in _COLUMNS]
-        lines.append(_row(int(year), "total", row, width))
-        lines.append("")
+            cells = [_cell(summary[v].values[c, y], u) for v, _, u in _COLUMNS]
+            rows.append([str(int(year)), name, *cells])
+        rows.append([str(int(year)), "total", *(_cell(total[v][y], u) for v, _, u in _COLUMNS)])
+        rows.append([])
+    lines = _grid(["year", "cluster", *(h for _, h, _ in _COLUMNS)], rows, left=2)
     lines.append(f"capacity at year end in {precision}; PUE energy-weighted; util time-mean")
     return "\n".join(lines)
-
-
-def _row(year: int, name: str, values: list[float], width: int) -> str:
-    cells = "".join(
-        (
-            fmt.format(v)
-            if not (isinstance(v, float) and math.isnan(v))
-            else f"{'-':>{len(fmt.format(0.0))}}"
-        )
-        for (_, _, fmt), v in zip(_COLUMNS, values, strict=True)
-    )
-    return f"{year:>4}  {name:<{width}}{cells}"
 
 
 def _totals(summary: xr.Dataset) -> dict[str, np.ndarray]:
@@ -173,11 +191,14 @@ def _guard_write(write: Any, path: str) -> None:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     scenario = _load(args, args.variant)
-    n_steps = len(scenario.horizon.times())
+    # every variant is applied and checked too (with the same --set overrides)
+    names = [] if args.variant else list(scenario.variants())
+    for name in names:
+        _load(args, name)
     print(
-        f"ok: {args.scenario}: '{scenario.name}', {len(scenario.clusters)} clusters, "
-        f"{n_steps} steps of {scenario.horizon.step_h:g} h, "
-        f"{len(scenario.variants())} variants"
+        f"ok: {args.scenario}: '{scenario.name}', {_plural(len(scenario.clusters), 'cluster')}, "
+        f"{_plural(scenario.horizon.n_steps, 'step')} of {scenario.horizon.step_h:g} h, "
+        f"{_plural(len(scenario.variants()), 'variant')}" + (" (each checked)" if names else "")
     )
     return 0
 
@@ -209,27 +230,22 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
-    width = max(len(r["variant"]) for r in rows)
     print(f"{base.name}: last simulated year, all clusters")
-    print(
-        f"{'variant':<{width}}  {'year':>4} {'capacity EFLOPS':>20} {'energy TWh':>11} "
-        f"{'peak MW':>10} {'PUE':>6}"
-    )
     extra = [k for k in _OPS_COLUMNS if k in rows[0]]
-    if extra:
-        print(" " * (width + 2) + "".join(f"{_OPS_COLUMNS[k][0]:>14}" for k in extra).lstrip())
-    for r in rows:
-        cap = f"{r['capacity_eflops']:.2f} {r['precision']}"
-        pue = f"{r['mean_pue']:.3f}" if r["mean_pue"] is not None else "-"
-        print(
-            f"{r['variant']:<{width}}  {r['year']:>4} {cap:>20} {r['energy_twh']:>11.3f} "
-            f"{r['peak_mw']:>10.1f} {pue:>6}"
-        )
-        if extra:
-            cells = "".join(
-                f"{_OPS_COLUMNS[k][1].format(r[k]) if r[k] is not None else '-':>14}" for k in extra
-            )
-            print(" " * (width + 2) + cells.lstrip())
+    header = ["variant", "year", "capacity", "energy", "peak power", "PUE"]
+    table = [
+        [
+            r["variant"],
+            str(r["year"]),
+            f"{format_quantity(r['capacity_eflops'], 'EFLOPS')} {r['precision']}",
+            format_quantity(r["energy_twh"], "TWh"),
+            format_quantity(r["peak_mw"], "MW"),
+            format_number(r["mean_pue"]),
+            *(_OPS_COLUMNS[k][1](r[k]) if r[k] is not None else "-" for k in extra),
+        ]
+        for r in rows
+    ]
+    print("\n".join(_grid(header + [_OPS_COLUMNS[k][0] for k in extra], table)))
     return 0
 
 
@@ -240,7 +256,6 @@ def app_path() -> Path:
 
 def _cmd_app(args: argparse.Namespace) -> int:
     import importlib.util
-    import os
 
     script = app_path()
     if not script.is_file():
@@ -267,13 +282,18 @@ def _cmd_app(args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
-#: Operations columns of ``suanli compare`` (header, format), when the scenario has them.
+def _percent(share: float) -> str:
+    """A share as a percentage with three significant figures: ``57.6 %``."""
+    return f"{format_number(100 * share)} %"
+
+
+#: Operations columns of ``suanli compare`` (header, formatter), when the scenario has them.
 _OPS_COLUMNS = {
-    "unmet_share": ("unmet", "{:.2%}"),
-    "east_in_west_share": ("east->west", "{:.1%}"),
-    "carbon_mt": ("carbon MtCO2", "{:.3f}"),
-    "cost_bn_cny": ("cost bn CNY", "{:.3f}"),
-    "renewable_share": ("renewables", "{:.1%}"),
+    "unmet_share": ("unmet", _percent),
+    "east_in_west_share": ("east->west", _percent),
+    "carbon_mt": ("carbon", lambda v: format_quantity(v, "MtCO2")),
+    "cost_bn_cny": ("cost", lambda v: format_quantity(v, "bn CNY")),
+    "renewable_share": ("renewables", _percent),
 }
 
 
@@ -407,26 +427,45 @@ def _cmd_jobs(args: argparse.Namespace) -> int:
         print(json.dumps(out, indent=2, ensure_ascii=False))
         return 0
     print(
-        f"{scenario.name}: {ds.attrs['n_jobs']:,} jobs over {ds.attrs['horizon_h']:g} h, "
+        f"{scenario.name}: {_plural(ds.attrs['n_jobs'], 'job')} over "
+        f"{ds.attrs['horizon_h']:g} h{_hours_note(scenario, ds)}, "
         f"policy {ds.attrs['policy']}, seed {ds.attrs['seed']}"
     )
-    heads = "".join(f"{'P' + str(round(x * 100)) + ' h':>9}" for x in pick)
-    print(f"{'class':<16}{'jobs':>10}{'mean h':>9}{heads}{'SLA miss':>10}{'offload':>9}")
-    for name, c in classes.items():
-        cells = "".join(f"{c[f'p{round(x * 100)}_wait_h']:>9.2f}" for x in pick)
-        print(
-            f"{name:<16}{c['jobs']:>10,}{c['mean_wait_h'] or 0:>9.2f}{cells}"
-            f"{c['sla_violation_share'] or 0:>10.3f}{c['offloaded_jobs']:>9,}"
-        )
-    print(f"{'cluster':<16}{'util':>8}{'offered':>9}{'energy MWh':>13}{'carbon t':>11}")
-    for name, c in clusters.items():
-        print(
-            f"{name:<16}{c['mean_utilization']:>8.3f}{c['offered_utilization']:>9.3f}"
-            f"{c['energy_mwh']:>13.1f}{c['carbon_tco2']:>11.1f}"
-        )
+    waits = [f"p{round(x * 100)}_wait_h" for x in pick]
+    table = [
+        [
+            name,
+            f"{c['jobs']:,}",
+            *(format_number(c[k]) for k in ("mean_wait_h", *waits)),
+            format_number(c["sla_violation_share"]),
+            f"{c['offloaded_jobs']:,}",
+        ]
+        for name, c in classes.items()
+    ]
+    heads = [f"P{round(x * 100)} h" for x in pick]
+    print("\n".join(_grid(["class", "jobs", "mean h", *heads, "SLA miss", "offload"], table)))
+    table = [
+        [
+            name,
+            format_number(c["mean_utilization"]),
+            format_number(c["offered_utilization"]),
+            format_quantity(c["energy_mwh"], "MWh"),
+            format_quantity(c["carbon_tco2"], "tCO2"),
+        ]
+        for name, c in clusters.items()
+    ]
+    print("\n".join(_grid(["cluster", "util", "offered", "energy", "carbon"], table)))
     if args.out:
         print(f"results written to {args.out}")
     return 0
+
+
+def _hours_note(scenario: Any, ds: xr.Dataset) -> str:
+    """`` (jobs.hours; the horizon has 744 h)`` when the jobs span is not the horizon."""
+    horizon_h = len(scenario.horizon.times()) * scenario.horizon.step_h
+    if math.isclose(ds.attrs["horizon_h"], horizon_h):
+        return ""
+    return f" (jobs.hours; the scenario horizon has {horizon_h:g} h)"
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
@@ -599,11 +638,29 @@ def _jsonable(obj: Any) -> Any:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``suanli``."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the traceback of an unexpected internal error",
+    )
+    common.add_argument(
+        "--limit",
+        action="append",
+        metavar="NAME=VALUE",
+        default=argparse.SUPPRESS,
+        help="raise a work limit (README: Reliability), e.g. horizon_cells=50000000",
+    )
     parser = _Parser(
-        prog="suanli", description="suanli (算力): compute build-out, power and energy"
+        prog="suanli",
+        description="suanli (算力): compute build-out, power and energy",
+        parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"suanli {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(
+        dest="command", required=True, parser_class=lambda **kw: _Parser(parents=[common], **kw)
+    )
 
     def scenario_args(p: argparse.ArgumentParser, variant: bool = True) -> None:
         p.add_argument("scenario", help="scenario YAML file")
@@ -615,6 +672,11 @@ def build_parser() -> argparse.ArgumentParser:
         )
         if variant:
             p.add_argument("--variant", help="apply a named variant from the scenario's variants:")
+        p.add_argument(
+            "--allow-implausible",
+            action="store_true",
+            help="accept values outside their field's plausible range (suanli schema lists them)",
+        )
 
     p_run = sub.add_parser("run", help="simulate a scenario and print the annual summary")
     scenario_args(p_run)
@@ -705,17 +767,108 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(SystemExit):
+    """Raised in the main thread on SIGTERM, so that cleanups (``finally``) run."""
+
+
+_received: list[int] = []  # signals seen during the current command
+
+
+def _on_signal(signum: int, frame: Any) -> None:
+    """SIGINT raises KeyboardInterrupt and SIGTERM :class:`Terminated`; either is
+    remembered, so that code which swallows the exception still exits 130/143."""
+    _received.append(signum)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise Terminated(TERMINATED)
+
+
+def _input_file(args: argparse.Namespace) -> str | None:
+    """The file the command reads, to name in a message that has none."""
+    return next(
+        (str(v) for k in ("scenario", "sweep", "store") if (v := getattr(args, k, None))), None
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    """Entry point; returns the exit status.
+
+    0 done, 1 internal error (one line; ``--debug`` for the traceback), 2 user
+    mistake (one line naming file, field, given, expected), 130 interrupted
+    (SIGINT), 143 terminated (SIGTERM).
+    """
     try:
-        return int(args.func(args))
+        args = build_parser().parse_args(argv)
+    except BrokenPipeError:  # `suanli --help | head -1`
+        return _closed_pipe()
+    return dispatch(args)
+
+
+def _warning_printer(file: str | None) -> Any:
+    """``warnings.showwarning`` that prints one line: ``warning: FILE: field 'PATH': ...``."""
+
+    def show(message: Warning | str, *args: Any, **kwargs: Any) -> None:
+        print(f"warning: {file + ': ' if file else ''}{message}", file=sys.stderr)
+
+    return show
+
+
+def _closed_pipe() -> int:
+    """The reader (`suanli ... | head`) has gone: stop quietly, as Unix tools do.
+
+    stdout then points at /dev/null, so that the exit-time flush cannot fail again.
+    """
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 128 + signal.SIGPIPE
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    """Run a parsed command; every outcome is an exit status and at most one line
+    on stderr (see :func:`main`)."""
+    debug = getattr(args, "debug", False)
+    _received.clear()
+    in_main = threading.current_thread() is threading.main_thread()  # signals need it
+    sigs = (signal.SIGINT, signal.SIGTERM) if in_main else ()
+    previous = {sig: signal.signal(sig, _on_signal) for sig in sigs}
+    try:
+        from sim.limits import set_limit
+
+        for item in getattr(args, "limit", None) or []:
+            set_limit(item)
+        implausible = getattr(args, "allow_implausible", False)
+        with warnings.catch_warnings(), allow_implausible(implausible):
+            warnings.showwarning = _warning_printer(_input_file(args))
+            status = int(args.func(args))
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
     except ScenarioError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {err.located(_input_file(args))}", file=sys.stderr)
         return USER_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return INTERRUPTED
+    except Terminated:
+        print("terminated", file=sys.stderr)
+        return TERMINATED
+    except BrokenPipeError:
+        return _closed_pipe()
+    except Exception as exc:
+        if debug:
+            raise
+        text = (str(exc).splitlines() or [""])[0][:300]
+        print(
+            f"internal error: {type(exc).__name__}: {text} (a bug: run again with --debug "
+            "for the traceback and report it with the input)",
+            file=sys.stderr,
+        )
+        return INTERNAL_ERROR
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if signal.SIGINT in _received:
+        return INTERRUPTED
+    if signal.SIGTERM in _received:
+        return TERMINATED
+    return status
 
 
 if __name__ == "__main__":

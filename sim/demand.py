@@ -13,7 +13,7 @@ Latency between places comes from a matrix or from great-circle distance:
 with light in fibre at about 5 µs/km (refractive index ~1.47) and a route
 factor for cables that do not follow the great circle; the 2023 compute
 action plan asks cluster-to-cluster latency no slower than 1.5x theoretical
-[S20 in shared/reference/facts.md], our default route factor.
+[S20] (docs/sources.md), our default route factor.
 """
 
 from __future__ import annotations
@@ -66,6 +66,12 @@ class WorkloadClass:
         Hour of the daily peak for ``"diurnal"`` [h, local time].
     amplitude : float
         Relative amplitude of the diurnal swing [-]: peak = 1 + amplitude.
+    kind : str
+        Compute kind the class runs on (:data:`sim.units.KINDS`); its demand is
+        counted at that kind's conventional precision.
+    hardware : tuple of str
+        Hardware the class can run on (e.g. a CUDA-only class: NVIDIA parts);
+        empty for any hardware of its kind.
     """
 
     name: str
@@ -75,6 +81,8 @@ class WorkloadClass:
     profile: tuple[float, ...] = field(default=())
     peak_hour: float = 20.0
     amplitude: float = 0.0
+    kind: str = "intelligent"
+    hardware: tuple[str, ...] = ()
 
 
 # Shipped defaults. Roles from [S3]: eastern hubs serve real-time work, western
@@ -82,6 +90,9 @@ class WorkloadClass:
 # bound is the east-west latency target [S19, S23, S25]. Training is nearly
 # flat day and night [S48c, S54]; inference follows request traffic [S54].
 # Windows, the batch latency bound and the diurnal amplitude are assumptions.
+# Kinds (docs/kinds.md): training and inference run on intelligent compute (AI
+# accelerators); web services, databases, storage and analytics on general compute
+# (CPU servers); simulation on supercomputing [S151, S155].
 DEFAULT_CLASSES: dict[str, WorkloadClass] = {
     "realtime_inference": WorkloadClass(
         "realtime_inference",
@@ -90,6 +101,7 @@ DEFAULT_CLASSES: dict[str, WorkloadClass] = {
         shape="diurnal",
         peak_hour=21.0,  # assumption: evening traffic peak
         amplitude=0.4,  # assumption
+        kind="intelligent",
     ),
     "batch_analytics": WorkloadClass(
         "batch_analytics",
@@ -98,18 +110,46 @@ DEFAULT_CLASSES: dict[str, WorkloadClass] = {
         shape="diurnal",
         peak_hour=10.0,  # assumption: office hours
         amplitude=0.3,  # assumption
+        kind="general",
     ),
     "training": WorkloadClass(
         "training",
         max_latency_ms=np.inf,  # latency tolerant [S3]
         window_h=72.0,  # assumption: "days"
         shape="flat",  # [S48c, S54]
+        kind="intelligent",
     ),
     "storage_backup": WorkloadClass(
         "storage_backup",
         max_latency_ms=np.inf,  # [S3]
         window_h=24.0,  # assumption: nightly backups within a day
         shape="flat",
+        kind="general",
+    ),
+    "web_services": WorkloadClass(
+        "web_services",
+        max_latency_ms=20.0,  # real-time, as inference [S19, S25]
+        window_h=0.0,
+        shape="diurnal",
+        peak_hour=21.0,  # assumption: evening traffic peak, as inference
+        amplitude=0.4,  # assumption
+        kind="general",
+    ),
+    "databases": WorkloadClass(
+        "databases",
+        max_latency_ms=20.0,  # assumption: transactional, near its users
+        window_h=0.0,
+        shape="diurnal",
+        peak_hour=14.0,  # assumption: business hours
+        amplitude=0.2,  # assumption
+        kind="general",
+    ),
+    "simulation": WorkloadClass(
+        "simulation",
+        max_latency_ms=np.inf,  # batch HPC jobs, latency tolerant (assumption)
+        window_h=72.0,  # assumption: "days", as training
+        shape="flat",
+        kind="supercomputing",
     ),
 }
 

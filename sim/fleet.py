@@ -31,10 +31,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.scenario import Fleet, Hardware, Scenario
-from sim.units import KIND_PRECISION
+from sim.scenario import Cluster, Fleet, Hardware, Scenario
+from sim.units import KIND_PRECISION, KINDS
 
-__all__ = ["FleetArrays", "build_fleet", "group_series", "mix_factors"]
+__all__ = [
+    "FleetArrays",
+    "Pool",
+    "build_fleet",
+    "fleet_pools",
+    "group_series",
+    "mix_factors",
+    "pool_series",
+]
 
 _HOURS_PER_YEAR = 8766.0  # Julian year, for lifetimes given in years
 
@@ -199,15 +207,92 @@ def group_series(scenario: Scenario, times: np.ndarray, series) -> np.ndarray:
     numpy.ndarray, shape (cluster, len(series), time)
         Nameplate power [W] or compute [FLOPS].
     """
-    t_h = times.astype("datetime64[h]").astype(np.float64)
+    t_h = _hours_of(times)
     out = np.zeros((len(scenario.clusters), len(series), len(times)))
     for i, cluster in enumerate(scenario.clusters.values()):
-        parts = [
-            np.stack((_vintage if f.additions else _points)(f, scenario.hardware, t_h, series))
-            for f in cluster.fleets
-        ]
-        out[i] = parts[0] if len(parts) == 1 else np.sum(parts, axis=0)
+        out[i] = _cluster_series(cluster, scenario.hardware, t_h, series)
     return out
+
+
+def _hours_of(times: np.ndarray) -> np.ndarray:
+    return times.astype("datetime64[h]").astype(np.float64)
+
+
+def _cluster_series(cluster: Cluster, hardware: dict[str, Hardware], t_h: np.ndarray, series):
+    parts = [
+        np.stack((_vintage if f.additions else _points)(f, hardware, t_h, series))
+        for f in cluster.fleets
+    ]
+    return parts[0] if len(parts) == 1 else np.sum(parts, axis=0)
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Compute of one kind in one cluster, on one group of hardware: a dispatch resource.
+
+    Attributes
+    ----------
+    cluster : int
+        Index of the cluster.
+    kind : str
+        Compute kind; capacity counts at its conventional precision.
+    hardware : tuple of str
+        The hardware in the pool.
+    """
+
+    cluster: int
+    kind: str
+    hardware: tuple[str, ...]
+
+
+def fleet_pools(scenario: Scenario, allow_lists=()) -> list[Pool]:
+    """The dispatch pools of a scenario: per cluster and kind, its hardware split so
+    that every allow-list holds each pool of its kind whole or not at all.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    allow_lists : iterable of (str, collection of str)
+        (kind, hardware names) of each workload class that runs only on listed
+        hardware.
+
+    Returns
+    -------
+    list of Pool
+        Clusters in scenario order, kinds in :data:`sim.units.KINDS` order; a
+        cluster without hardware of a kind has no pool of it.
+    """
+    allow = [(k, set(names)) for k, names in allow_lists]
+    pools = []
+    for c, cluster in enumerate(scenario.clusters.values()):
+        for kind in KINDS:
+            groups: dict[tuple[bool, ...], list[str]] = {}
+            for h in cluster.hardware_names:
+                if scenario.hardware[h].kind == kind:
+                    signature = tuple(h in names for k, names in allow if k == kind)
+                    groups.setdefault(signature, []).append(h)
+            pools += [Pool(c, kind, tuple(hw)) for hw in groups.values()]
+    return pools
+
+
+def pool_series(
+    scenario: Scenario, times: np.ndarray, pools: list[Pool]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nameplate IT power [MW] and installed compute at the kind's precision [EFLOPS]
+    of each pool, each shaped (pool, time)."""
+    t_h = _hours_of(times)
+    nameplate = np.zeros((len(pools), len(times)))
+    capacity = np.zeros((len(pools), len(times)))
+    clusters = list(scenario.clusters.values())
+    for c, cluster in enumerate(clusters):
+        rows = [r for r, p in enumerate(pools) if p.cluster == c]
+        if not rows:
+            continue
+        series = [(set(pools[r].hardware), q) for r in rows for q in (None, "kind")]
+        arr = _cluster_series(cluster, scenario.hardware, t_h, series)
+        nameplate[rows] = arr[0::2] / 1e6
+        capacity[rows] = arr[1::2] / 1e18
+    return nameplate, capacity
 
 
 def build_fleet(scenario: Scenario, times: np.ndarray) -> FleetArrays:

@@ -3,7 +3,7 @@
 ::
 
     jobs:
-      hours: 720                      # simulated hours from horizon.start [h]
+      hours: 720                      # simulated hours from horizon.start [h] (default: all)
       policy: sjf_backfill+carbon_aware
       backfill_depth: 32
       trace: traces/jan.csv           # optional, relative to the scenario file
@@ -44,12 +44,14 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from sim import limits
 from sim.errors import ScenarioError
+from sim.inputs import input_file
 from sim.jobs import POLICIES, JobClass, JobCluster, JobTrace, generate_jobs, read_trace
 from sim.jobs import simulate_jobs as _simulate
 from sim.scenario import Scenario
 from sim.units import parse_quantity
-from sim.validate import strict_mapping
+from sim.validate import strict_mapping, text
 
 __all__ = ["JOBS_STREAM", "JobsSpec", "parse_jobs", "run_jobs"]
 
@@ -97,7 +99,7 @@ def _int(value: Any, path: str, minimum: int) -> int:
 
 
 def _cluster(name: str, raw: Any, path: str, scenario: Scenario) -> JobCluster:
-    from sim.fleet import build_fleet
+    from sim.fleet import group_series
     from sim.pipeline_io import pipeline_hardware
 
     sec = strict_mapping(raw or {}, path, ("accelerators", "hardware", "pue", "carbon", "note"))
@@ -109,18 +111,22 @@ def _cluster(name: str, raw: Any, path: str, scenario: Scenario) -> JobCluster:
             expected="one of " + ", ".join(scenario.clusters),
         )
     cluster = scenario.clusters[name]
-    fleet = cluster.fleet
-    shares = fleet.shares or (fleet.additions[0].shares if fleet.additions else {})
-    hw_name = sec.get("hardware") or (max(shares, key=shares.get) if shares else None)
+    # jobs hold accelerators: the intelligent (智能) hardware of the cluster
+    idx = list(scenario.clusters).index(name)
+    t0 = np.array([scenario.horizon.start], dtype="datetime64[ns]")
+    prec = scenario.reporting_precision
+    accel = [h for h in cluster.hardware_names if scenario.hardware[h].kind == "intelligent"]
+    flops = dict(
+        zip(accel, group_series(scenario, t0, [({h}, prec) for h in accel])[idx, :, 0], strict=True)
+    )
+    hw_name = sec.get("hardware") or (max(flops, key=flops.get) if flops else None)
     if hw_name is None:
-        raise ScenarioError("no hardware to count accelerators", field=f"{path}.hardware")
+        raise ScenarioError("no accelerators to count", field=f"{path}.hardware")
     hw = pipeline_hardware(str(hw_name), scenario, f"{path}.hardware")
     if "accelerators" in sec:
         n = _int(sec["accelerators"], f"{path}.accelerators", 1)
     else:
-        t0 = np.array([scenario.horizon.start], dtype="datetime64[ns]")
-        idx = list(scenario.clusters).index(name)
-        cap_flops = float(build_fleet(scenario, t0).capacity_eflops[idx, 0]) * 1e18
+        cap_flops = flops.get(str(hw_name), 0.0)
         n = int(cap_flops // (hw.peak_tflops * 1e12))
         if n < 1:
             raise ScenarioError(
@@ -182,7 +188,11 @@ def _class(name: str, raw: Any, path: str, clusters: Mapping[str, JobCluster]) -
             expected="one of " + ", ".join(clusters),
         )
     size = sec["size"]
-    if not isinstance(size, Mapping) or size.get("dist") not in _SIZE_PARAMS:
+    if (
+        not isinstance(size, Mapping)
+        or not isinstance(size.get("dist"), str)
+        or (size["dist"] not in _SIZE_PARAMS)
+    ):
         raise ScenarioError(
             "a size needs a dist",
             field=f"{path}.size",
@@ -273,7 +283,7 @@ def parse_jobs(raw: Any, path: str, scenario: Scenario) -> JobsSpec:
     if not isinstance(kraw, Mapping) or not kraw:
         raise ScenarioError("expected a mapping of classes", field=f"{path}.classes", given=kraw)
     classes = tuple(_class(str(n), c, f"{path}.classes.{n}", clusters) for n, c in kraw.items())
-    policy = str(sec.get("policy", "fifo"))
+    policy = text(sec.get("policy", "fifo"), f"{path}.policy")
     tokens = policy.split("+")
     if any(t not in POLICIES for t in tokens) or ("fifo" in tokens and "sjf_backfill" in tokens):
         raise ScenarioError(
@@ -298,9 +308,11 @@ def parse_jobs(raw: Any, path: str, scenario: Scenario) -> JobsSpec:
         raise ScenarioError(
             "policy offload needs latencies", field=f"{path}.latency", expected="{a: {b: 20 ms}}"
         )
-    hours = parse_quantity(sec.get("hours", 24 * 30), "hour", f"{path}.hours", minimum=0)
+    horizon_h = len(scenario.horizon.times()) * scenario.horizon.step_h
+    hours = parse_quantity(sec.get("hours", horizon_h), "hour", f"{path}.hours", minimum=0)
     if hours <= 0:
         raise ScenarioError("out of range", field=f"{path}.hours", given=hours, expected="> 0 h")
+    limits.check("job_hours", hours, field=f"{path}.hours", what=f"{hours:,g} h of jobs")
     trace = sec.get("trace")
     return JobsSpec(
         classes=classes,
@@ -346,7 +358,7 @@ def run_jobs(
     path = trace
     if path is None and spec.trace is not None:
         base = Path(scenario.path).parent if scenario.path else Path.cwd()
-        path = base / spec.trace
+        path = input_file(spec.trace, "jobs.trace", base)
     if path is not None:
         try:
             jobs: JobTrace = read_trace(path, spec.classes, spec.clusters)

@@ -59,6 +59,8 @@ import numpy as np
 import simpy
 import xarray as xr
 
+from sim import limits
+
 __all__ = [
     "Addition",
     "Duration",
@@ -852,9 +854,15 @@ def run_monte_carlo(spec: PipelineSpec, seed: int, n_samples: int) -> xr.Dataset
         ``capacity_online_eflops`` (sample, cluster, time) [EFLOPS] at the end of
         each month, baseline included; ``target_reached`` (sample, target) [bool]
         and ``capacity_at_target_eflops`` (sample, target) [EFLOPS].
+
+    Raises
+    ------
+    ScenarioError
+        More samples than the ``pipeline_samples`` limit (:mod:`sim.limits`).
     """
     if int(n_samples) != n_samples or n_samples < 1:
         raise ValueError(f"n_samples must be an integer >= 1, got {n_samples!r}")
+    limits.check("pipeline_samples", n_samples, field="pipeline.samples")
     children = np.random.SeedSequence(seed, spawn_key=(PIPELINE_STREAM,)).spawn(int(n_samples))
     months = np.arange(
         spec.start.astype("datetime64[M]"),

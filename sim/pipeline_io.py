@@ -74,7 +74,7 @@ from sim.pipeline import (
 from sim.scenario import Addition as FleetAddition
 from sim.scenario import Scenario, _hardware_entry
 from sim.units import normalize_precision, parse_quantity
-from sim.validate import strict_mapping
+from sim.validate import strict_mapping, text
 
 __all__ = [
     "parse_grid_connections",
@@ -112,7 +112,7 @@ def _duration(value: Any, path: str) -> Duration:
     if not isinstance(value, Mapping):
         return Duration.fixed(parse_quantity(value, "day", path, minimum=0.0))
     dist = value.get("dist", "fixed")
-    if dist not in _DIST_PARAMS:
+    if not isinstance(dist, str) or dist not in _DIST_PARAMS:
         raise ScenarioError(
             "unknown distribution",
             field=f"{path}.dist",
@@ -428,7 +428,15 @@ def parse_pipeline(raw: Any, path: str, scenario: Scenario) -> dict[str, Any]:
             "not a sample count", field=f"{path}.samples", given=samples, expected="int >= 1"
         )
     targets = []
-    for i, sec in enumerate(raw.get("targets") or []):
+    traw = raw.get("targets") or []
+    if not isinstance(traw, list):
+        raise ScenarioError(
+            "expected a list of targets",
+            field=f"{path}.targets",
+            given=traw,
+            expected="[{capacity: '100 EFLOPS', date: 2025-12-31}, ...]",
+        )
+    for i, sec in enumerate(traw):
         p = f"{path}.targets.{i}"
         strict_mapping(
             sec, p, ("name", "capacity", "date", "clusters", "note"), ("capacity", "date")
@@ -445,7 +453,7 @@ def parse_pipeline(raw: Any, path: str, scenario: Scenario) -> dict[str, Any]:
             clusters = tuple(str(c) for c in clusters)
         targets.append(
             Target(
-                name=str(sec.get("name", f"target-{i}")),
+                name=text(sec.get("name", f"target-{i}"), f"{p}.name"),
                 capacity_eflops=parse_quantity(sec["capacity"], "EFLOPS", f"{p}.capacity"),
                 date=_date(sec["date"], f"{p}.date"),
                 clusters=clusters,

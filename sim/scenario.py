@@ -9,6 +9,7 @@ where known), the value given and what was expected.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 from collections.abc import Callable, Mapping
@@ -17,9 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
-from sim import catalog
+from sim import catalog, limits
 from sim.errors import ScenarioError
 from sim.schema import keys_of
 from sim.units import (
@@ -32,8 +32,8 @@ from sim.units import (
     normalize_precision,
     parse_quantity,
 )
-from sim.validate import hourly_profile, strict_mapping
-from sim.yamlio import line_of, read_yaml, unshared_copy
+from sim.validate import hourly_profile, strict_mapping, text
+from sim.yamlio import LineDict, line_of, load_yaml_text, read_yaml, unshared_copy
 
 __all__ = [
     "Addition",
@@ -88,6 +88,12 @@ class Horizon:
     start: np.datetime64
     end: np.datetime64
     step_h: float
+
+    @property
+    def n_steps(self) -> int:
+        """Number of time steps, known before any array is made."""
+        days = int((self.end - self.start) / np.timedelta64(1, "D")) + 1
+        return round(days * 24 / self.step_h)
 
     def times(self) -> np.ndarray:
         """Start of every time step, ``datetime64[ns]``."""
@@ -311,17 +317,30 @@ def _required(section: Mapping, key: str, path: str) -> Any:
     return section[key]
 
 
+#: Dates a scenario may use: every date in this range is representable as the
+#: nanosecond timestamps of the results (1677-09-21 .. 2262-04-11) with margin.
+FIRST_DATE, LAST_DATE = np.datetime64("1900-01-01", "D"), np.datetime64("2200-12-31", "D")
+
+
 def _date(value: Any, path: str) -> np.datetime64:
     if isinstance(value, dt.datetime):
         value = value.date()
+    day = None
     if isinstance(value, dt.date):
-        return np.datetime64(value, "D")
-    if isinstance(value, str):
-        try:
-            return np.datetime64(dt.date.fromisoformat(value.strip()), "D")
-        except ValueError:
-            pass
-    raise ScenarioError("not a date", field=path, given=value, expected="a date YYYY-MM-DD")
+        day = np.datetime64(value, "D")
+    elif isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            day = np.datetime64(dt.date.fromisoformat(value.strip()), "D")
+    if day is None:
+        raise ScenarioError("not a date", field=path, given=value, expected="a date YYYY-MM-DD")
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ScenarioError(
+            "date outside the supported range",
+            field=path,
+            given=str(day),
+            expected=f"a date from {FIRST_DATE} to {LAST_DATE}",
+        )
+    return day
 
 
 def _fraction(value: Any, path: str) -> float:
@@ -401,8 +420,7 @@ def _hardware_entry(name: str, raw: Any, path: str) -> Hardware:
             sec.get("node_overhead", 1.0),
             "dimensionless",
             f"{path}.node_overhead",
-            minimum=0,
-            strict_minimum=True,
+            minimum=1.0,
         )
         if not peaks:
             raise ScenarioError("empty", field=f"{path}.peak_flops", expected="precision: TFLOPS")
@@ -491,13 +509,13 @@ def _amount(value: Any, path: str) -> tuple[float, str]:
 
 
 def _fleets(
-    raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str
+    raw: Any, path: str, hardware: Mapping[str, Hardware], reporting: str, horizon: Horizon
 ) -> tuple[Fleet, ...]:
     """One fleet, or one per kind when every key of ``fleet`` is a kind name."""
     sec = _mapping(raw, path)
     kind_keys = [str(k) for k in sec if str(k) in KINDS]
     if not kind_keys:
-        return (_fleet(sec, path, hardware, reporting),)
+        return (_fleet(sec, path, hardware, reporting, horizon),)
     if len(kind_keys) != len(sec):
         other = next(str(k) for k in sec if str(k) not in KINDS)
         raise ScenarioError(
@@ -507,7 +525,9 @@ def _fleets(
             "or only fleet fields",
         )
     return tuple(
-        _fleet(sec[k], f"{path}.{k}", hardware, reporting, kind=k) for k in KINDS if k in sec
+        _fleet(sec[k], f"{path}.{k}", hardware, reporting, horizon, kind=k)
+        for k in KINDS
+        if k in sec
     )
 
 
@@ -516,6 +536,7 @@ def _fleet(
     path: str,
     hardware: Mapping[str, Hardware],
     reporting: str,
+    horizon: Horizon,
     kind: str | None = None,
 ) -> Fleet:
     sec = _mapping(raw, path, "clusters.<name>.fleet")
@@ -524,7 +545,11 @@ def _fleet(
     else:
         precision = normalize_precision(_required(sec, "precision", path), f"{path}.precision")
     rack_kw = parse_quantity(
-        sec.get("rack_power", RACK_POWER_KW), "kW", f"{path}.rack_power", minimum=0
+        sec.get("rack_power", RACK_POWER_KW),
+        "kW",
+        f"{path}.rack_power",
+        minimum=0,
+        strict_minimum=True,
     )
     occupancy = _fraction(sec.get("rack_occupancy", 1.0), f"{path}.rack_occupancy")
     has_points, has_adds = "capacity" in sec, "additions" in sec
@@ -569,6 +594,7 @@ def _fleet(
         values = np.array([p[1] for p in parsed])
         if len(np.unique(times)) != len(times):
             raise ScenarioError("two capacity points on one date", field=f"{path}.capacity")
+        _check_points_available(shares, hardware, times, values, horizon, path)
         used = shares
     else:
         if "hardware" in sec:
@@ -664,6 +690,34 @@ def _fleet(
     )
 
 
+def _check_points_available(
+    shares: Mapping[str, float],
+    hardware: Mapping[str, Hardware],
+    times: np.ndarray,
+    values: np.ndarray,
+    horizon: Horizon,
+    path: str,
+) -> None:
+    """Capacity points apply their shares at every date, so each hardware with a share
+    must be available (``available_from``) by the year of the first simulated day on
+    which the fleet has capacity above zero (linear between points, flat outside)."""
+    days = np.arange(horizon.start, horizon.end + np.timedelta64(1, "D"))
+    cap = np.interp(days.astype(float), times.astype(float), values)
+    if not (cap > 0).any():
+        return
+    year = int(str(days[np.argmax(cap > 0)])[:4])
+    for hname, share in shares.items():
+        avail = hardware[hname].available_from
+        if share > 0 and avail is not None and year < avail:
+            raise ScenarioError(
+                f"hardware '{hname}' is not available until {avail}, but the capacity "
+                f"points install it in {year} (shares apply at every date)",
+                field=f"{path}.hardware.{hname}",
+                given=year,
+                expected=f"capacity above zero from {avail} only, additions, or other hardware",
+            )
+
+
 def _power_to_compute_shares(
     shares: dict[str, float], hardware: Mapping[str, Hardware], precision: str
 ) -> dict[str, float]:
@@ -675,6 +729,13 @@ def _power_to_compute_shares(
     return {n: w / total for n, w in weights.items()}
 
 
+#: Absolute zero [degC]: no temperature is at or below it.
+ABSOLUTE_ZERO_C = -273.15
+#: Largest accepted PUE [1]: an assumption of plausibility (facilities report 1.1-3);
+#: above it a typo (1e308) would print infinite energy.
+MAX_PUE = 10.0
+
+
 def _pue(raw: Any, path: str) -> PueModel:
     if isinstance(raw, Mapping):
         sec = _mapping(raw, path, "clusters.<name>.pue")
@@ -684,16 +745,24 @@ def _pue(raw: Any, path: str) -> PueModel:
                 "unknown PUE model", field=f"{path}.model", given=model, expected="climate"
             )
         base = parse_quantity(
-            _required(sec, "base", path), "dimensionless", f"{path}.base", minimum=1.0
+            _required(sec, "base", path),
+            "dimensionless",
+            f"{path}.base",
+            minimum=1.0,
+            maximum=MAX_PUE,
         )
         pue = PueModel(
             base=base,
             threshold_c=parse_quantity(
-                sec.get("free_cooling_below", 15.0), "degC", f"{path}.free_cooling_below"
+                sec.get("free_cooling_below", 15.0),
+                "degC",
+                f"{path}.free_cooling_below",
+                minimum=ABSOLUTE_ZERO_C,
+                strict_minimum=True,
             ),
             slope_per_k=parse_quantity(sec.get("slope", 0.01), "1/K", f"{path}.slope", minimum=0),
             max_pue=parse_quantity(
-                sec.get("max", 2.0), "dimensionless", f"{path}.max", minimum=1.0
+                sec.get("max", 2.0), "dimensionless", f"{path}.max", minimum=1.0, maximum=MAX_PUE
             ),
         )
         if pue.max_pue < pue.base:
@@ -704,7 +773,7 @@ def _pue(raw: Any, path: str) -> PueModel:
                 expected=f">= base {pue.base}",
             )
         return pue
-    return PueModel(base=parse_quantity(raw, "dimensionless", path, minimum=1.0))
+    return PueModel(base=parse_quantity(raw, "dimensionless", path, minimum=1.0, maximum=MAX_PUE))
 
 
 def _climate(raw: Any, path: str, lat: float) -> Climate:
@@ -715,15 +784,22 @@ def _climate(raw: Any, path: str, lat: float) -> Climate:
     mean_default = 28.0 - 0.6 * max(0.0, alat - 15.0)
     amp_default = max(2.0, 0.45 * alat - 1.5)
     return Climate(
-        mean_c=parse_quantity(sec.get("mean", mean_default), "degC", f"{path}.mean"),
-        annual_amplitude_k=parse_quantity(
-            sec.get("annual_amplitude", amp_default), "K", f"{path}.annual_amplitude", minimum=0
+        mean_c=parse_quantity(
+            sec.get("mean", mean_default),
+            "degC",
+            f"{path}.mean",
+            minimum=ABSOLUTE_ZERO_C,
+            strict_minimum=True,
         ),
-        diurnal_amplitude_k=parse_quantity(
-            sec.get("diurnal_amplitude", 5.0), "K", f"{path}.diurnal_amplitude", minimum=0
-        ),
-        noise_k=parse_quantity(sec.get("noise", 2.0), "K", f"{path}.noise", minimum=0),
+        annual_amplitude_k=_difference(sec, "annual_amplitude", amp_default, path),
+        diurnal_amplitude_k=_difference(sec, "diurnal_amplitude", 5.0, path),
+        noise_k=_difference(sec, "noise", 2.0, path),
     )
+
+
+def _difference(sec: Mapping, key: str, default: float, path: str) -> float:
+    """A temperature difference [K] (K or delta_degC; plain degC is refused)."""
+    return parse_quantity(sec.get(key, default), "K", f"{path}.{key}", minimum=0, difference=True)
 
 
 def _section_parser(spec: str) -> Callable[..., Any]:
@@ -731,7 +807,9 @@ def _section_parser(spec: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), func)
 
 
-def _cluster(name: str, raw: Any, hardware: Mapping[str, Hardware], reporting: str) -> Cluster:
+def _cluster(
+    name: str, raw: Any, hardware: Mapping[str, Hardware], reporting: str, horizon: Horizon
+) -> Cluster:
     path = f"clusters.{name}"
     sec = _mapping(raw, path, "clusters.<name>", CLUSTER_SECTION_PARSERS)
     loc = _mapping(_required(sec, "location", path), f"{path}.location", "clusters.<name>.location")
@@ -749,10 +827,12 @@ def _cluster(name: str, raw: Any, hardware: Mapping[str, Hardware], reporting: s
         name=name,
         lat=lat,
         lon=lon,
-        hub=str(sec.get("hub", name)),
-        role=str(sec.get("role", "")),
-        province=str(sec.get("province", "")),
-        fleets=_fleets(_required(sec, "fleet", path), f"{path}.fleet", hardware, reporting),
+        hub=text(sec.get("hub", name), f"{path}.hub"),
+        role=text(sec.get("role", ""), f"{path}.role"),
+        province=text(sec.get("province", ""), f"{path}.province"),
+        fleets=_fleets(
+            _required(sec, "fleet", path), f"{path}.fleet", hardware, reporting, horizon
+        ),
         utilization=hourly_profile(
             _required(sec, "utilization", path), "dimensionless", f"{path}.utilization", 0.0, 1.0
         ),
@@ -770,7 +850,8 @@ def _validate(raw: Any) -> Scenario:
     if not isinstance(raw, Mapping):
         raise ScenarioError("a scenario must be a mapping of fields", given=type(raw).__name__)
     _mapping(raw, "", "", SECTION_PARSERS)
-    name = _required(raw, "name", "")
+    name = text(_required(raw, "name", ""), "name")
+    description = text(raw.get("description", ""), "description")
     seed = raw.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ScenarioError(
@@ -780,10 +861,20 @@ def _validate(raw: Any) -> Scenario:
     reporting = normalize_precision(raw.get("reporting_precision", "fp16"), "reporting_precision")
 
     hw_raw = _mapping(raw.get("hardware") or {}, "hardware")
+    clusters_raw = _mapping(_required(raw, "clusters", ""), "clusters")
+    if not clusters_raw:
+        raise ScenarioError("no clusters", field="clusters", expected="at least one cluster")
+    steps = horizon.n_steps
+    limits.check(
+        "horizon_cells",
+        steps * len(clusters_raw),
+        field="horizon",
+        what=f"{steps:,} time steps x {len(clusters_raw)} clusters",
+    )
     # Catalog names are usable directly; scenario entries of the same name replace them.
     names_used = {
         str(h)
-        for c in (raw.get("clusters") or {}).values()
+        for c in clusters_raw.values()
         if isinstance(c, Mapping) and isinstance(c.get("fleet"), Mapping)
         for h in _fleet_hardware_names(c["fleet"])
     }
@@ -796,11 +887,8 @@ def _validate(raw: Any) -> Scenario:
                 hname, catalog.entry(hname, field=hname), f"catalog.{hname}"
             )
 
-    clusters_raw = _mapping(_required(raw, "clusters", ""), "clusters")
-    if not clusters_raw:
-        raise ScenarioError("no clusters", field="clusters", expected="at least one cluster")
     clusters = {
-        str(cname): _cluster(str(cname), craw, hardware, reporting)
+        str(cname): _cluster(str(cname), craw, hardware, reporting, horizon)
         for cname, craw in clusters_raw.items()
     }
     variants = _mapping(raw.get("variants") or {}, "variants")
@@ -808,8 +896,8 @@ def _validate(raw: Any) -> Scenario:
         vsec = _mapping(vraw, f"variants.{vname}", "variants.<name>")
         _mapping(_required(vsec, "set", f"variants.{vname}"), f"variants.{vname}.set")
     scenario = Scenario(
-        name=str(name),
-        description=str(raw.get("description", "")),
+        name=name,
+        description=description,
         seed=seed,
         horizon=horizon,
         reporting_precision=reporting,
@@ -830,7 +918,8 @@ def _fleet_hardware_names(fleet: Mapping) -> list[str]:
     for part in parts:
         if isinstance(part.get("hardware"), Mapping):
             names += list(part["hardware"])
-        for item in part.get("additions") or []:
+        adds = part.get("additions")
+        for item in adds if isinstance(adds, list) else []:
             if isinstance(item, Mapping) and isinstance(item.get("hardware"), Mapping):
                 names += list(item["hardware"])
     return [str(n) for n in names]
@@ -877,8 +966,8 @@ def parse_override(text: str) -> tuple[str, Any]:
             "an override must be PATH=VALUE", given=text, expected="e.g. clusters.site-a.pue=1.3"
         )
     try:
-        parsed = yaml.safe_load(value)
-    except yaml.YAMLError:
+        parsed = load_yaml_text(value)
+    except ScenarioError:  # not YAML (or over a limit): the text itself
         parsed = value
     return path.strip(), parsed
 
@@ -959,34 +1048,61 @@ def load_scenario(
     else:
         raise ScenarioError("a scenario is a YAML path or a mapping", given=type(source).__name__)
     data = raw
+    changes: Mapping[str, Any] = {}
     try:
         if not isinstance(raw, Mapping):
             raise ScenarioError("a scenario must be a mapping of fields", given=type(raw).__name__)
         if variant is not None:
-            variants = raw.get("variants") or {}
-            if variant not in variants:
-                raise ScenarioError(
-                    f"unknown variant '{variant}'",
-                    field="variants",
-                    expected="one of " + (", ".join(map(str, variants)) or "(none declared)"),
-                )
-            data = apply_overrides(raw, (variants[variant] or {}).get("set") or {}, "variant")
+            changes = _variant_set(raw, variant)
+            data = apply_overrides(raw, changes, "variant")
         if overrides:
             data = apply_overrides(data, overrides)
         scenario = _validate(data)
     except ScenarioError as err:
         line = line_of(raw, err.field)
-        if overrides and err.field in {str(k) for k in overrides}:
-            err = ScenarioError(
-                err.message + " (set by override)",
-                file=err.file,
-                field=err.field,
-                given=err.given,
-                expected=err.expected,
-            )
+        if overrides and _sets(overrides, err.field):
+            err = _blame(err, "(set by override)")
             line = None
+        elif variant is not None and (key := _sets(changes, err.field)):
+            err = _blame(err, f"(set by variant '{variant}')")
+            line = changes.lines.get(key) if isinstance(changes, LineDict) else None
         raise err.located(file, line) from None
     return _replace(scenario, path=file, variant=variant)
+
+
+def _variant_set(raw: Mapping, name: str) -> Mapping[str, Any]:
+    """The ``set:`` overrides of variant ``name``, checked to be a mapping."""
+    variants = _mapping(raw.get("variants") or {}, "variants")
+    key = next((k for k in variants if str(k) == str(name)), None)
+    if key is None:
+        raise ScenarioError(
+            f"unknown variant '{name}'",
+            field="variants",
+            expected="one of " + (", ".join(map(str, variants)) or "(none declared)"),
+        )
+    vsec = _mapping(variants[key] or {}, f"variants.{key}", "variants.<name>")
+    return _mapping(vsec.get("set") or {}, f"variants.{key}.set")
+
+
+def _sets(changes: Mapping[str, Any], field: str | None) -> Any:
+    """The key of ``changes`` whose path is ``field``, inside it or contains it, if any."""
+    if not field:
+        return None
+    for key in changes:
+        k = str(key)
+        if field == k or field.startswith(k + ".") or k.startswith(field + "."):
+            return key
+    return None
+
+
+def _blame(err: ScenarioError, note: str) -> ScenarioError:
+    return ScenarioError(
+        f"{err.message} {note}",
+        file=err.file,
+        field=err.field,
+        given=err.given,
+        expected=err.expected,
+    )
 
 
 def _replace(scenario: Scenario, **changes: Any) -> Scenario:

@@ -10,8 +10,9 @@ the documentation cannot drift from what the loader accepts.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-__all__ = ["FIELDS", "REQUIRED", "Field", "keys_of", "markdown_table"]
+__all__ = ["FIELDS", "REQUIRED", "Field", "field_of", "keys_of", "markdown_table"]
 
 REQUIRED = "required"
 
@@ -30,12 +31,20 @@ class Field:
         Default when omitted, or ``required``.
     doc : str
         Meaning.
+    plausible : (str, str), optional
+        Lowest and highest plausible value, quantities with units (``("1 W", "20 kW")``);
+        a value outside is a user mistake caught before it costs a run.
+    beyond : str, default "error"
+        ``error`` (no real value lies outside) or ``warning`` (real values can
+        exceed the range). ``--allow-implausible`` accepts either.
     """
 
     path: str
     unit: str
     default: str
     doc: str
+    plausible: tuple[str, str] | None = None
+    beyond: str = "error"
 
 
 FIELDS: tuple[Field, ...] = (
@@ -43,7 +52,12 @@ FIELDS: tuple[Field, ...] = (
     Field("description", "-", "''", "Free text."),
     Field("sources", "-", "[]", "List of sources cited by the figures in the file."),
     Field("seed", "-", "0", "Root seed; every random stream is spawned from it (SeedSequence)."),
-    Field("horizon.start", "date", REQUIRED, "First day simulated."),
+    Field(
+        "horizon.start",
+        "date",
+        REQUIRED,
+        "First day simulated (dates from 1900-01-01 to 2200-12-31).",
+    ),
     Field("horizon.end", "date", REQUIRED, "Last day simulated (included)."),
     Field("horizon.step", "h", "1h", "Time step: an hour count dividing 24 (1h, 3h) or 1D."),
     Field(
@@ -76,23 +90,40 @@ FIELDS: tuple[Field, ...] = (
         "TFLOPS",
         "none",
         "Dense peak per accelerator, a mapping precision -> compute.",
+        plausible=("0.01 TFLOPS", "1000 PFLOPS"),
+        beyond="warning",
     ),
-    Field("hardware.<name>.power", "W", "none", "Power per accelerator (TDP) at full load."),
+    Field(
+        "hardware.<name>.power",
+        "W",
+        "none",
+        "Power per accelerator (TDP) at full load.",
+        plausible=("1 W", "20 kW"),
+    ),
     Field(
         "hardware.<name>.node_overhead",
         "1",
         "1.0",
-        "Node power / accelerator power (CPU, memory, network share).",
+        "Node power / accelerator power (CPU, memory, network share), >= 1.",
+        plausible=("1", "4"),
+        beyond="warning",
     ),
     Field(
         "hardware.<name>.efficiency",
         "GFLOPS/W",
         "none",
         "Node efficiency per precision, given instead of peak_flops and power.",
+        plausible=("0.1 GFLOPS/W", "20000 GFLOPS/W"),
+        beyond="warning",
     ),
     Field("hardware.<name>.available_from", "year", "none", "First year the hardware ships."),
     Field(
-        "hardware.<name>.lifetime", "year", "6", "Service life before retirement (vintage fleets)."
+        "hardware.<name>.lifetime",
+        "year",
+        "6",
+        "Service life before retirement (vintage fleets).",
+        plausible=("1 year", "20 year"),
+        beyond="warning",
     ),
     Field("hardware.<name>.description", "-", "''", "Free text."),
     Field("hardware.<name>.source", "-", "''", "Where the figures come from."),
@@ -143,7 +174,14 @@ FIELDS: tuple[Field, ...] = (
         "compute",
         "What hardware shares divide: compute (at fleet precision) or IT power.",
     ),
-    Field("clusters.<name>.fleet.rack_power", "kW", "2.5", "IT power of one standard rack [S7]."),
+    Field(
+        "clusters.<name>.fleet.rack_power",
+        "kW",
+        "2.5",
+        "IT power of one standard rack [S7], > 0.",
+        plausible=("0.5 kW", "200 kW"),
+        beyond="warning",
+    ),
     Field(
         "clusters.<name>.fleet.rack_occupancy",
         "1",
@@ -166,32 +204,67 @@ FIELDS: tuple[Field, ...] = (
         "clusters.<name>.pue",
         "1",
         REQUIRED,
-        "A constant PUE, or a mapping with model: climate (fields below).",
+        "A constant PUE (1 to 10), or a mapping with model: climate (fields below).",
+        plausible=("1", "4"),
     ),
     Field("clusters.<name>.pue.model", "-", REQUIRED, "climate"),
-    Field("clusters.<name>.pue.base", "1", REQUIRED, "PUE with full free cooling."),
+    Field(
+        "clusters.<name>.pue.base",
+        "1",
+        REQUIRED,
+        "PUE with full free cooling.",
+        plausible=("1", "4"),
+    ),
     Field(
         "clusters.<name>.pue.free_cooling_below",
         "degC",
         "15 degC",
-        "Ambient temperature below which PUE stays at base.",
+        "Ambient temperature below which PUE stays at base (above -273.15 degC).",
+        plausible=("-30 degC", "40 degC"),
+        beyond="warning",
     ),
-    Field("clusters.<name>.pue.slope", "1/K", "0.01", "PUE rise per kelvin above the threshold."),
-    Field("clusters.<name>.pue.max", "1", "2.0", "Upper bound of PUE."),
+    Field(
+        "clusters.<name>.pue.slope",
+        "1/K",
+        "0.01",
+        "PUE rise per kelvin above the threshold.",
+        plausible=("0 1/K", "0.2 1/K"),
+    ),
+    Field("clusters.<name>.pue.max", "1", "2.0", "Upper bound of PUE.", plausible=("1", "4")),
     Field(
         "clusters.<name>.climate.mean",
         "degC",
         "from latitude",
-        "Annual mean ambient temperature (assumption: 28 degC - 0.6 K/deg above 15 deg).",
+        "Annual mean ambient temperature, above -273.15 degC "
+        "(assumption: 28 degC - 0.6 K/deg above 15 deg).",
+        plausible=("-30 degC", "35 degC"),
+        beyond="warning",
     ),
     Field(
         "clusters.<name>.climate.annual_amplitude",
         "K",
         "from latitude",
-        "Half the July-January difference (assumption: 0.45 K/deg x lat - 1.5 K).",
+        "Half the July-January difference, in K or delta_degC, not degC "
+        "(assumption: 0.45 K/deg x lat - 1.5 K).",
+        plausible=("0 K", "30 K"),
+        beyond="warning",
     ),
-    Field("clusters.<name>.climate.diurnal_amplitude", "K", "5", "Half the day-night swing."),
-    Field("clusters.<name>.climate.noise", "K", "2", "Std of day-to-day weather (AR(1), r=0.7)."),
+    Field(
+        "clusters.<name>.climate.diurnal_amplitude",
+        "K",
+        "5",
+        "Half the day-night swing (K or delta_degC, not degC).",
+        plausible=("0 K", "20 K"),
+        beyond="warning",
+    ),
+    Field(
+        "clusters.<name>.climate.noise",
+        "K",
+        "2",
+        "Std of day-to-day weather (AR(1), r=0.7; K or delta_degC).",
+        plausible=("0 K", "10 K"),
+        beyond="warning",
+    ),
     # --- operations (issue 3): sim.operations parses these sections
     Field(
         "clusters.<name>.grid.region",
@@ -204,21 +277,34 @@ FIELDS: tuple[Field, ...] = (
         "tCO2/MWh",
         "0",
         "Grid carbon intensity: a number or 24 hourly values.",
+        plausible=("0 tCO2/MWh", "1.5 tCO2/MWh"),
+        beyond="warning",
     ),
     Field(
         "clusters.<name>.grid.price",
         "CNY/MWh",
         "0",
         "Energy price: a number, 24 hourly values, or {flat, peak, valley} time-of-use.",
+        plausible=("-2000 CNY/MWh", "10000 CNY/MWh"),
+        beyond="warning",
     ),
     Field("clusters.<name>.grid.connection_cap", "MW", "none", "Grid connection cap."),
     Field("clusters.<name>.grid.import.cap", "MW", "0", "Import cap from a neighbouring grid."),
-    Field("clusters.<name>.grid.import.price", "CNY/MWh", "0", "Price of imported energy."),
+    Field(
+        "clusters.<name>.grid.import.price",
+        "CNY/MWh",
+        "0",
+        "Price of imported energy.",
+        plausible=("-2000 CNY/MWh", "10000 CNY/MWh"),
+        beyond="warning",
+    ),
     Field(
         "clusters.<name>.grid.import.carbon_intensity",
         "tCO2/MWh",
         "0",
         "Carbon intensity of imported energy.",
+        plausible=("0 tCO2/MWh", "1.5 tCO2/MWh"),
+        beyond="warning",
     ),
     Field(
         "clusters.<name>.grid.renewable_price",
@@ -233,6 +319,8 @@ FIELDS: tuple[Field, ...] = (
         "1",
         "none",
         "Target annual capacity factor (rescales the profile).",
+        plausible=("0", "0.35"),
+        beyond="warning",
     ),
     Field("clusters.<name>.grid.wind.capacity", "MW", "0", "Wind capacity."),
     Field(
@@ -240,10 +328,19 @@ FIELDS: tuple[Field, ...] = (
         "1",
         "required with wind",
         "Mean output of the seeded AR(1) wind process.",
+        plausible=("0", "0.6"),
+        beyond="warning",
     ),
     Field("clusters.<name>.grid.battery.energy", "MWh", "0", "Battery energy."),
     Field("clusters.<name>.grid.battery.power", "MW", "0", "Battery power."),
-    Field("clusters.<name>.grid.battery.efficiency", "1", "0.9", "Round-trip efficiency."),
+    Field(
+        "clusters.<name>.grid.battery.efficiency",
+        "1",
+        "0.9",
+        "Round-trip efficiency.",
+        plausible=("0.5", "1"),
+        beyond="warning",
+    ),
     Field(
         "demand.origins.<name>",
         "-",
@@ -255,8 +352,17 @@ FIELDS: tuple[Field, ...] = (
         "1",
         "1.5",
         "Fibre route / great-circle distance ([S20]: <= 1.5x theoretical).",
+        plausible=("1", "4"),
+        beyond="warning",
     ),
-    Field("demand.latency.fibre", "us/km", "5", "One-way delay of light in fibre."),
+    Field(
+        "demand.latency.fibre",
+        "us/km",
+        "5",
+        "One-way delay of light in fibre.",
+        plausible=("4 us/km", "10 us/km"),
+        beyond="warning",
+    ),
     Field("demand.latency.base", "ms", "0", "Fixed delay added to every pair."),
     Field(
         "demand.latency.matrix",
@@ -349,8 +455,42 @@ def keys_of(prefix: str) -> dict[str, Field]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def field_of(path: str) -> Field | None:
+    """The declaration of a concrete field path (``hardware.gpu-a.power``), or None.
+
+    ``<name>`` matches any key; of the declarations that ``path`` starts with, the
+    longest (then the one with most literal keys) wins, so list items
+    (``grid.price.7``) and precision keys (``peak_flops.fp16``) take their field's
+    declaration.
+    """
+    parts = path.split(".")
+    best: tuple[int, int] = (0, 0)
+    found: Field | None = None
+    for field in FIELDS:
+        pattern = field.path.split(".")
+        if len(pattern) <= len(parts) and all(
+            p == q or p.startswith("<") for p, q in zip(pattern, parts, strict=False)
+        ):
+            # longest first, then most literal keys (fleet.capacity before fleet.<kind>)
+            score = (len(pattern), sum(not p.startswith("<") for p in pattern))
+            if score > best:
+                best, found = score, field
+    return found
+
+
+def _plausible_text(field: Field) -> str:
+    if field.plausible is None:
+        return ""
+    low, high = field.plausible
+    return f"{low} to {high}" + (" (warn)" if field.beyond == "warning" else "")
+
+
 def markdown_table() -> str:
-    """The schema as a Markdown table (field, unit of a bare number, default, meaning)."""
-    rows = ["| field | unit | default | meaning |", "|---|---|---|---|"]
-    rows += [f"| `{f.path}` | {f.unit} | {f.default} | {f.doc} |" for f in FIELDS]
+    """The schema as a Markdown table (field, unit of a bare number, default, plausible
+    range, meaning)."""
+    rows = ["| field | unit | default | plausible | meaning |", "|---|---|---|---|---|"]
+    rows += [
+        f"| `{f.path}` | {f.unit} | {f.default} | {_plausible_text(f)} | {f.doc} |" for f in FIELDS
+    ]
     return "\n".join(rows)

@@ -11,6 +11,13 @@ compute figure is not part of its unit; it travels beside it (``fp16``,
 ``fp64``, ...), and converting between precisions needs a hardware's own peak
 ratios (see :mod:`sim.fleet`).
 
+The units of Chinese plans parse too: 次 counts operations per second, as
+statistics write it (亿次 = 1e8 FLOPS, 万亿次 = 1e12, 亿亿次 = 1e16, so
+``"56.6亿次/W"`` is 5.66 GFLOPS/W); a bare ``T``, ``P`` or ``E`` after a compute
+figure is TFLOPS, PFLOPS or EFLOPS (``"18E"``, ``"300P"``); 瓦, 千瓦, 万千瓦,
+兆瓦 are powers (万千瓦 = 10 MW); 千瓦时 (度), 万千瓦时, 亿千瓦时 energies
+(亿千瓦时 = 0.1 TWh); 元, 万元, 亿元 money.
+
 Compute also carries a **kind**, the way Chinese statistics count it
 (:data:`KINDS`): general (通用算力, CPU servers), intelligent (智能算力, AI
 accelerators) and supercomputing (超算算力, HPC systems). Each kind has a
@@ -20,22 +27,32 @@ only on a named basis (:data:`TOTAL_BASES`); see docs/kinds.md.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
 import re
+import warnings
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
 import pint
 
 from sim.errors import ScenarioError
+from sim.schema import field_of
 
 __all__ = [
+    "DISPLAY_UNITS",
     "KINDS",
     "KIND_LABELS",
     "KIND_PRECISION",
     "PRECISIONS",
     "RACK_POWER_KW",
     "TOTAL_BASES",
+    "ImplausibleWarning",
+    "allow_implausible",
+    "format_number",
+    "format_quantity",
     "normalize_kind",
     "normalize_precision",
     "parse_quantity",
@@ -45,14 +62,35 @@ __all__ = [
 ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 # Compute: a new base dimension, so that FLOPS never silently equals 1/s.
 ureg.define("flop = [compute] = FLOP")
-ureg.define("FLOPS = flop / second = flops")
+ureg.define("FLOPS = flop / second = flops = Flops")
 ureg.define("OPS = FLOPS")  # integer precisions are quoted in TOPS
+# Chinese units: 次 is an operation per second in compute statistics (每秒…次).
+for _name, _definition in (
+    ("次", "FLOPS"),
+    ("万次", "1e4 FLOPS"),
+    ("亿次", "1e8 FLOPS"),
+    ("万亿次", "1e12 FLOPS"),
+    ("亿亿次", "1e16 FLOPS"),
+    ("瓦", "W"),
+    ("千瓦", "kW"),
+    ("万千瓦", "1e4 kW"),
+    ("兆瓦", "MW"),
+    ("千瓦时", "kWh = 度"),
+    ("万千瓦时", "1e4 kWh"),
+    ("亿千瓦时", "1e8 kWh"),
+):
+    ureg.define(f"{_name} = {_definition}")
 # 标准机架: a standard rack is a count of capacity; its power is a scenario field.
 ureg.define("rack = [rack] = racks = standard_rack")
 ureg.define("CNY = [currency] = yuan = RMB")
 ureg.define("gCO2 = [emission]")
 ureg.define("kgCO2 = 1e3 gCO2")
 ureg.define("tCO2 = 1e6 gCO2")
+ureg.define("元 = CNY")
+ureg.define("万元 = 1e4 CNY")
+ureg.define("亿元 = 1e8 CNY")
+#: Compute shorthand of Chinese plans: "18E" is 18 EFLOPS (only where compute is expected).
+_COMPUTE_SHORTHAND = {"T": "TFLOPS", "P": "PFLOPS", "E": "EFLOPS"}
 
 #: Power of one standard rack (标准机架) [kW], facts.md [S7].
 RACK_POWER_KW = 2.5
@@ -200,11 +238,12 @@ _DIMENSION_NAMES = {
 }
 
 
-def _describe(dimensionality: object) -> str:
-    for unit, name in _DIMENSION_NAMES.items():
-        if _unit(unit).dimensionality == dimensionality:
-            return f"{name} ({unit})" if unit != "dimensionless" else name
-    return f"of dimension {dimensionality}"
+def _describe(dimensionality: object, unit: str | None = None) -> str:
+    """A dimension in words; without a name, the field's own ``unit`` (``MW/year``)."""
+    for known, name in _DIMENSION_NAMES.items():
+        if _unit(known).dimensionality == dimensionality:
+            return f"{name} ({known})" if known != "dimensionless" else name
+    return f"a quantity in {unit}" if unit else f"of dimension {dimensionality}"
 
 
 @lru_cache(maxsize=1024)
@@ -221,7 +260,7 @@ def _conversion(unit_text: str, unit: str) -> float | str | None:
     if given.dimensionality != target.dimensionality:
         return (
             f"unit '{unit_text}' is {_describe(given.dimensionality)}, "
-            f"this field takes {_describe(target.dimensionality)}"
+            f"this field takes {_describe(target.dimensionality, unit)}"
         )
     if not given._is_multiplicative or not ureg.Quantity(1.0, target)._is_multiplicative:
         return None
@@ -241,6 +280,9 @@ def _parse_string(text: str, unit: str) -> float | str:
     number, unit_text = match.groups()
     if not unit_text:
         return float(number)  # a bare number written as a string: canonical unit
+    compute = _unit(unit).dimensionality == _unit("FLOPS").dimensionality
+    if compute and unit_text in _COMPUTE_SHORTHAND:
+        unit_text = _COMPUTE_SHORTHAND[unit_text]
     factor = _conversion(unit_text, unit)
     if isinstance(factor, str):
         return factor
@@ -258,6 +300,7 @@ def parse_quantity(
     minimum: float | None = None,
     maximum: float | None = None,
     strict_minimum: bool = False,
+    difference: bool = False,
 ) -> float:
     """Read a scenario value as a float in the field's canonical unit.
 
@@ -274,6 +317,10 @@ def parse_quantity(
         Bounds in ``unit``; values outside are an error.
     strict_minimum : bool, default False
         If True the value must be strictly greater than ``minimum``.
+    difference : bool, default False
+        The field is a temperature difference (an amplitude, a noise): units
+        with an offset (``degC``, ``degF``) are refused, since ``15 degC`` is
+        the absolute 288.15 K; ``K`` or ``delta_degC`` are accepted.
 
     Returns
     -------
@@ -291,6 +338,15 @@ def parse_quantity(
     if isinstance(value, int | float):
         magnitude = float(value)
     elif isinstance(value, str):
+        match = _NUMBER_UNIT.match(value)
+        if difference and match and match.group(2) and _conversion(match.group(2), unit) is None:
+            raise ScenarioError(
+                f"'{match.group(2)}' is an absolute temperature, this field is a temperature "
+                f"difference ({value} would be read as {_parse_string(value, unit):g} {unit})",
+                field=field,
+                given=value,
+                expected=f"a difference in K or delta_degC, e.g. '{match.group(1)} K'",
+            )
         parsed = _parse_string(value, unit)
         if isinstance(parsed, str):
             raise ScenarioError(parsed, field=field, given=value, expected=expected)
@@ -311,7 +367,64 @@ def parse_quantity(
         raise ScenarioError(
             "out of range", field=field, given=value, expected=f"a value <= {maximum} {unit}"
         )
+    _check_plausible(magnitude, unit, field, value)
     return magnitude
+
+
+class ImplausibleWarning(UserWarning):
+    """A value outside its field's plausible range where real values can lie outside."""
+
+
+_ALLOW_IMPLAUSIBLE = contextvars.ContextVar("allow_implausible", default=False)
+
+
+@contextlib.contextmanager
+def allow_implausible(allow: bool = True) -> Iterator[None]:
+    """Accept values outside their field's plausible range (``--allow-implausible``).
+
+    Parameters
+    ----------
+    allow : bool, default True
+        False restores the check inside an outer ``allow_implausible()``.
+
+    Notes
+    -----
+    The setting holds in this thread (a context variable); sweep workers in other
+    processes check the ranges.
+    """
+    token = _ALLOW_IMPLAUSIBLE.set(allow)
+    try:
+        yield
+    finally:
+        _ALLOW_IMPLAUSIBLE.reset(token)
+
+
+def _check_plausible(magnitude: float, unit: str, field: str, value: Any) -> None:
+    """Error (or :class:`ImplausibleWarning`) for a value outside the range that the
+    field declares in :mod:`sim.schema`."""
+    decl = field_of(field)
+    if decl is None or decl.plausible is None or _ALLOW_IMPLAUSIBLE.get():
+        return
+    low, high = (_parse_string(text, unit) for text in decl.plausible)
+    if isinstance(low, str) or isinstance(high, str):
+        return  # a field that takes several dimensions: its range is for the declared one
+    if low <= magnitude <= high:
+        return
+    expected = f"a plausible value, {decl.plausible[0]} to {decl.plausible[1]}"
+    if decl.beyond == "warning":
+        warnings.warn(
+            f"field '{field}': outside the plausible range (given: {value!r}); expected "
+            f"{expected}; check it (--allow-implausible silences this)",
+            ImplausibleWarning,
+            stacklevel=3,
+        )
+        return
+    raise ScenarioError(
+        "implausible value",
+        field=field,
+        given=value,
+        expected=f"{expected}; --allow-implausible (sim.units.allow_implausible()) accepts it",
+    )
 
 
 def dimension_of(value: Any) -> str | None:
@@ -328,3 +441,86 @@ def dimension_of(value: Any) -> str | None:
             if match and match.group(2):
                 return name
     return None
+
+
+#: Display units of :func:`format_quantity`, smallest first, with their size in the
+#: first one. A value is shown in the largest unit in which it is at least 1 (else
+#: the smallest): 0.0062 TWh reads 6.20 GWh, 0.708 MW stays 0.708 MW.
+DISPLAY_UNITS: tuple[tuple[tuple[str, float], ...], ...] = (
+    (("MWh", 1.0), ("GWh", 1e3), ("TWh", 1e6)),
+    (("MW", 1.0), ("GW", 1e3)),
+    (("PFLOPS", 1.0), ("EFLOPS", 1e3)),
+    (("tCO2", 1.0), ("ktCO2", 1e3), ("MtCO2", 1e6)),
+    (("CNY", 1.0), ("k CNY", 1e3), ("M CNY", 1e6), ("bn CNY", 1e9)),
+)
+_DISPLAY_LADDER = {name: ladder for ladder in DISPLAY_UNITS for name, _ in ladder}
+
+
+def format_number(value: Any, sig: int = 3) -> str:
+    """A number with ``sig`` significant figures, trailing zeros kept.
+
+    Parameters
+    ----------
+    value : float or None
+        The number; ``None`` or NaN print as ``-``.
+    sig : int, default 3
+        Significant figures; integer digits beyond them are kept (``1757``).
+
+    Returns
+    -------
+    str
+        E.g. ``6.20``, ``0.708``, ``1.00``, ``1757``, ``0``.
+    """
+    if value is None:
+        return "-"
+    value = float(value)
+    if math.isnan(value):
+        return "-"
+    if math.isinf(value) or value == 0:
+        return f"{value:g}" if value else "0"
+    value = _round_sig(value, sig)
+    return f"{value:.{_decimals(value, sig)}f}"
+
+
+def _decimals(value: float, sig: int) -> int:
+    """Decimals that show ``sig`` significant figures of a nonzero ``value``."""
+    return max(0, sig - 1 - math.floor(math.log10(abs(value))))
+
+
+def _round_sig(value: float, sig: int) -> float:
+    """``value`` rounded to ``sig`` significant figures, integer digits kept (1756.9 -> 1757)."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    return round(value, _decimals(value, sig))  # 0.99996 -> 1.0, then shown as 1.00
+
+
+def format_quantity(value: Any, unit: str, sig: int = 3) -> str:
+    """A quantity in the display unit that suits its size (see :data:`DISPLAY_UNITS`).
+
+    Parameters
+    ----------
+    value : float or None
+        Magnitude in ``unit``; ``None`` or NaN print as ``-``.
+    unit : str
+        Its unit, one of the names in :data:`DISPLAY_UNITS` (others print unscaled).
+    sig : int, default 3
+        Significant figures.
+
+    Returns
+    -------
+    str
+        E.g. ``format_quantity(0.0062002, "TWh") == "6.20 GWh"``,
+        ``format_quantity(0.70779, "MW") == "0.708 MW"``.
+    """
+    if value is None or math.isnan(float(value)):
+        return "-"
+    ladder = _DISPLAY_LADDER.get(unit)
+    if ladder is None:
+        return f"{format_number(value, sig)} {unit}"
+    base = float(value) * dict(ladder)[unit]
+    rounded = _round_sig(base, sig)
+    name, size = ladder[0]
+    for cand, cand_size in ladder:
+        if abs(rounded) >= cand_size:
+            name, size = cand, cand_size
+    return f"{format_number(base / size, sig)} {name}"

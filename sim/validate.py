@@ -10,7 +10,7 @@ import numpy as np
 from sim.errors import ScenarioError
 from sim.units import parse_quantity
 
-__all__ = ["hourly_profile", "strict_mapping"]
+__all__ = ["hourly_profile", "strict_mapping", "text"]
 
 
 def strict_mapping(
@@ -91,3 +91,16 @@ def hourly_profile(
             ]
         )
     return np.full(24, parse_quantity(value, unit, path, minimum=minimum, maximum=maximum))
+
+
+def text(value: Any, path: str) -> str:
+    """A name or free text as a string (a number written unquoted is taken as its text).
+
+    Raises
+    ------
+    ScenarioError
+        A list, a mapping, a boolean or nothing where text is expected.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ScenarioError("expected text", field=path, given=value, expected="a string")
+    return str(value)

@@ -8,8 +8,9 @@ from typing import Any
 import yaml
 
 from sim.errors import ScenarioError
+from sim.limits import check, limit
 
-__all__ = ["LineDict", "line_of", "read_yaml", "unshared_copy"]
+__all__ = ["LineDict", "LineList", "line_of", "load_yaml_text", "read_yaml", "unshared_copy"]
 
 
 class LineDict(dict):
@@ -22,25 +23,103 @@ class LineDict(dict):
         self.lines = {}
 
 
+class LineList(list):
+    """A list that knows the 1-based YAML line of each of its items."""
+
+    lines: list[int]
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.lines = []
+
+
 def unshared_copy(data: Any) -> Any:
     """Deep copy of YAML data in which no two places share an object.
 
     ``copy.deepcopy`` keeps aliasing, so a YAML anchor (``&a`` ... ``*a``) would
     still tie both places together and an override of one would change the
-    other. Line numbers of :class:`LineDict` are kept.
+    other. Line numbers of :class:`LineDict` and :class:`LineList` are kept.
+
+    Raises
+    ------
+    ScenarioError
+        The copy would exceed the ``yaml_nodes`` or ``yaml_depth`` limit (a
+        mapping given to the API with shared or self-referencing parts).
     """
-    if isinstance(data, dict):
-        new = LineDict((k, unshared_copy(v)) for k, v in data.items())
-        if isinstance(data, LineDict):
-            new.lines = dict(data.lines)
-        return new
-    if isinstance(data, list):
-        return [unshared_copy(v) for v in data]
-    return data
+    count = [0]
+
+    def copy(node: Any, level: int) -> Any:
+        if not isinstance(node, dict | list):
+            return node
+        count[0] += len(node)
+        check("yaml_nodes", count[0], what=f"more than {count[0]:,} nodes (aliases expanded)")
+        check("yaml_depth", level, what=f"{level} levels of nesting")
+        if isinstance(node, dict):
+            new = LineDict((k, copy(v, level + 1)) for k, v in node.items())
+            if isinstance(node, LineDict):
+                new.lines = dict(node.lines)
+            return new
+        items = LineList(copy(v, level + 1) for v in node)
+        if isinstance(node, LineList):
+            items.lines = list(node.lines)
+        return items
+
+    return copy(data, 1)
 
 
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader (no object construction, no code) whose mappings record key lines."""
+    """SafeLoader (no object construction, no code) whose collections record lines,
+    and that refuses nesting deeper than the ``yaml_depth`` limit while composing
+    (before Python's recursion limit is reached)."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> yaml.Node:
+        self._depth += 1
+        try:
+            if self._depth > limit("yaml_depth"):
+                check("yaml_depth", self._depth, what=f"{self._depth} levels of nesting")
+            return super().compose_node(parent, index)
+        except ScenarioError as err:
+            if err.line is None:
+                err = ScenarioError(
+                    err.message, expected=err.expected, line=self.peek_event().start_mark.line + 1
+                )
+            raise err from None
+        finally:
+            self._depth -= 1
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """Number of nodes ``root`` becomes when every alias is expanded.
+
+    Each distinct node is visited once (a memo), so a "billion laughs" file is
+    measured in microseconds instead of being built. Raises ScenarioError for an
+    alias that refers to its own ancestor (a structure that never ends).
+    """
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise ScenarioError(
+                "invalid YAML: an alias refers to a collection that contains it",
+                line=node.start_mark.line + 1,
+            )
+        active.add(key)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(v) for v in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    return size(root)
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> LineDict:
@@ -63,7 +142,27 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool =
     return mapping
 
 
+def _construct_sequence(
+    loader: _LineLoader, node: yaml.SequenceNode, deep: bool = False
+) -> LineList:
+    items = LineList(loader.construct_object(child, deep=deep) for child in node.value)
+    items.lines = [child.start_mark.line + 1 for child in node.value]
+    return items
+
+
+def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
+    """A YAML date or time; an impossible one (Feb 30, month 13) is a located error."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError) as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"not a valid date: '{node.value}' ({exc})", node.start_mark
+        ) from None
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def read_yaml(path: str | Path) -> Any:
@@ -79,15 +178,45 @@ def read_yaml(path: str | Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScenarioError("file not found", file=str(path)) from None
+    except IsADirectoryError:
+        raise ScenarioError("is a directory, not a YAML file", file=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"cannot read file: {exc}", file=str(path)) from None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise ScenarioError(f"cannot read file: {reason}", file=str(path)) from None
+    return load_yaml_text(text, str(path))
+
+
+def load_yaml_text(text: str, file: str | None = None) -> Any:
+    """Parse YAML text with the safe, bounded loader of :func:`read_yaml`.
+
+    Aliases are expanded only after the whole document is measured against the
+    ``yaml_nodes`` limit, and nesting is bounded by ``yaml_depth``
+    (:mod:`sim.limits`), so neither a "billion laughs" file nor 30,000 nested
+    brackets costs more than the reading.
+
+    Raises
+    ------
+    ScenarioError
+        Not valid YAML (with its line), an impossible date, or a limit exceeded.
+    """
+    loader = _LineLoader(text)
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        check("yaml_nodes", _expanded_size(node), what="the document with its aliases expanded")
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(f"invalid YAML: {problem}", file=str(path), line=line) from None
+        raise ScenarioError(f"invalid YAML: {problem}", file=file, line=line) from None
+    except ScenarioError as err:
+        raise err.located(file) from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise ScenarioError(f"invalid YAML value: {exc}", file=file) from None
+    finally:
+        loader.dispose()
 
 
 def line_of(data: Any, field: str | None) -> int | None:
@@ -97,6 +226,13 @@ def line_of(data: Any, field: str | None) -> int | None:
     line = None
     node = data
     for part in field.split("."):
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                break
+            if isinstance(node, LineList) and int(part) < len(node.lines):
+                line = node.lines[int(part)]
+            node = node[int(part)]
+            continue
         if not isinstance(node, dict):
             break
         key = next((k for k in node if str(k) == part), None)

@@ -470,7 +470,7 @@ def test_carbon_objective_emits_no_more_than_the_cost_objective():
     assert number(metric(at, "Carbon 2025").value) <= cost_objective * (1 + 1e-9)
 
 
-def test_sweeps_page_shows_quantiles_and_sensitivity_of_a_store(tmp_path):
+def test_sweeps_page_shows_quantiles_and_sensitivity_of_a_store(tmp_path, monkeypatch):
     # A 2-point grid over the minimal scenario's PUE: 6.2002 GWh at PUE 1.0 and
     # 9.3003 GWh at 1.5 (0.70779 MW x 8760 h x PUE). Linear quantiles of two samples:
     # p50 = 7.7503 GWh, p5 = 6.2002 + 0.05 x 3.1001 = 6.3552 GWh.
@@ -482,10 +482,11 @@ def test_sweeps_page_shows_quantiles_and_sensitivity_of_a_store(tmp_path):
         "parameters": {"clusters.site-a.pue": {"values": [1.0, 1.5]}},
     }
     sim.sweep(spec, store)
+    monkeypatch.setenv("SUANLI_RESULTS", str(tmp_path))  # the page lists stores there only
     at = start()
     at.switch_page("views/sweeps.py").run()
     assert not at.exception, at.exception
-    at.text_input(key="sweep_store").set_value(str(store)).run()
+    at.selectbox(key="sweep_store").set_value("grid.zarr").run()
     assert not at.exception, at.exception
     table = at.dataframe[0].value
     row = table.loc[2025]

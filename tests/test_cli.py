@@ -22,7 +22,7 @@ def test_run_prints_table_and_writes_netcdf_and_png(tmp_path):
     out, png = tmp_path / "r" / "min.nc", tmp_path / "min.png"
     proc = suanli("run", "scenarios/minimal.yaml", "--out", str(out), "--plot", str(png))
     assert proc.returncode == 0, proc.stderr
-    assert "site-a" in proc.stdout and "0.0062" in proc.stdout  # 6.20 GWh = 0.0062 TWh
+    assert "site-a" in proc.stdout and "6.20 GWh" in proc.stdout
     ds = xr.open_dataset(out, engine="h5netcdf")
     assert ds["energy_mwh"].attrs["units"] == "MWh"
     assert float(ds["energy_mwh"].sum()) == pytest.approx(6200.2, abs=0.1)  # 0.70779 MW x 8760 h
@@ -62,6 +62,7 @@ def test_validate_and_compare():
         "frontier-measured",
         "h100-fp16",
         "ascend-910b-fp16",
+        "today-by-kind",
     }
     # the factor-10 slip: 52.23 / 5.66 = 9.23x less energy at the measured efficiency
     ratio = rows["seed-estimate"]["energy_twh"] / rows["frontier-measured"]["energy_twh"]
@@ -81,3 +82,43 @@ def test_schema_lists_every_field():
     assert proc.returncode == 0
     assert "`clusters.<name>.fleet.capacity`" in proc.stdout
     assert "| `horizon.step` | h | 1h |" in proc.stdout
+
+
+def test_run_prints_significant_figures_in_scaled_units():
+    # DESIGN.md: 1 EFLOPS / 989 TFLOPS x 700 W = 0.7078 MW, x 8760 h = 6.20 GWh
+    proc = suanli("run", "scenarios/minimal.yaml")
+    assert proc.returncode == 0, proc.stderr
+    row = next(line for line in proc.stdout.splitlines() if line.startswith("2025  site-a"))
+    assert row.split()[2:] == ["1.00", "EFLOPS", "6.20", "GWh", "0.708", "MW", "1.00", "1.00"]
+
+
+def test_validate_counts_in_the_singular_and_plural():
+    proc = suanli("validate", "scenarios/minimal.yaml")
+    assert proc.returncode == 0, proc.stderr
+    assert "'one site', 1 cluster, 8760 steps of 1 h, 0 variants" in proc.stdout
+
+
+def test_closed_pipe_ends_quietly():
+    # `suanli schema | head -0`: the reader is gone before the first write.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", "schema"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141  # 128 + SIGPIPE, as a shell reports it
+    assert err == ""  # no BrokenPipeError traceback
+
+
+def test_implausible_value_exit_2_unless_allowed():
+    over = "hardware.gpu-a.power=700 kW"
+    proc = suanli("validate", "scenarios/minimal.yaml", "--set", over)
+    assert proc.returncode == 2
+    assert "implausible value" in proc.stderr and "1 W to 20 kW" in proc.stderr
+    proc = suanli("validate", "scenarios/minimal.yaml", "--set", over, "--allow-implausible")
+    assert proc.returncode == 0, proc.stderr
+    proc = suanli("validate", "scenarios/minimal.yaml", "--set", "hardware.gpu-a.node_overhead=6")
+    assert proc.returncode == 0
+    assert proc.stderr.startswith("warning: scenarios/minimal.yaml: field 'hardware.gpu-a.node")

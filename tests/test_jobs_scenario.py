@@ -172,3 +172,26 @@ def test_cli_missing_trace_is_one_line_exit_2(tmp_path, capsys):
     assert err.count("\n") == 1 and "jobs.trace" in err and "nowhere.csv" in err
     assert main(["jobs", str(ROOT / "scenarios" / "minimal.yaml")]) == 2
     assert "no jobs" in capsys.readouterr().err
+
+
+def test_cli_trace_with_a_class_without_jobs(tmp_path, capsys):
+    # Class y has no job in the trace: its waits are undefined and print as '-'
+    # (it crashed formatting None). The one job of x (8 of 1000 accelerators free)
+    # starts on arrival under FIFO: every wait is 0 h.
+    raw = copy.deepcopy(BASE)
+    raw["jobs"]["classes"]["y"] = {**raw["jobs"]["classes"]["x"]}
+    f = write(tmp_path, raw)
+    trace = tmp_path / "t.csv"
+    trace.write_text("submit_h,accelerators,duration_h,job_class\n1.0,8,2.0,x\n")
+    assert main(["jobs", str(f), "--trace", str(trace), "--policy", "fifo"]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.strip()}
+    assert rows["x"][:2] == ["1", "0"]  # 1 job, mean wait 0 h
+    assert rows["y"] == ["0", "-", "-", "-", "-", "-", "0"]  # jobs, mean/P50/P90/P99, SLA, off
+    assert "1 job over 48 h (jobs.hours; the scenario horizon has 744 h)" in out  # 31 x 24 h
+
+
+def test_jobs_hours_default_to_the_horizon():
+    raw = copy.deepcopy(BASE)
+    del raw["jobs"]["hours"]
+    assert sim.load_scenario(raw).sections["jobs"].hours == 31 * 24  # January 2025

@@ -226,3 +226,28 @@ def test_zhejiang_trap_shows_in_the_output():
     assert float(cap.sel(kind="intelligent")) == pytest.approx(26.24 + 18)
     # only the mixed kind-precisions sum reaches the quoted 100: 53.3 + 26.24 + 2.46 + 18
     assert float(today["total_capacity_eflops"].sum()) == pytest.approx(100.0)
+
+
+def test_pools_split_a_kind_only_where_an_allow_list_does():
+    from sim.fleet import Pool, fleet_pools, pool_series
+
+    raw = two_kinds()
+    raw["hardware"]["npu-a"] = {"peak_flops": {"fp16": "300 TFLOPS"}, "power": "310 W"}
+    raw["clusters"]["site-a"]["fleet"]["intelligent"]["hardware"] = {"gpu-a": 0.5, "npu-a": 0.5}
+    s = sim.load_scenario(raw)
+    assert fleet_pools(s) == [
+        Pool(0, "general", ("cpu-a",)),
+        Pool(0, "intelligent", ("gpu-a", "npu-a")),
+    ]
+    # a CUDA-only class (gpu-a only) splits the intelligent pool; general is untouched
+    pools = fleet_pools(s, [("intelligent", ["gpu-a"])])
+    assert pools == [
+        Pool(0, "general", ("cpu-a",)),
+        Pool(0, "intelligent", ("gpu-a",)),
+        Pool(0, "intelligent", ("npu-a",)),
+    ]
+    nameplate_mw, capacity_eflops = pool_series(s, s.horizon.times()[:1], pools)
+    # 2 EFLOPS fp32 of cpu-a; 1 EFLOPS fp16 of intelligent compute, half on each accelerator
+    assert capacity_eflops[:, 0] == pytest.approx([2.0, 0.5, 0.5])
+    # 100 MW; 0.5e18 / 989e12 x 700 W = 0.35389 MW; 0.5e18 / 300e12 x 310 W = 0.51667 MW
+    assert nameplate_mw[:, 0] == pytest.approx([100.0, 0.353893, 0.516667], rel=1e-5)

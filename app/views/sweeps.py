@@ -5,6 +5,7 @@ for grid and Monte Carlo sweeps) as a tornado. A thin layer over
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import altair as alt
@@ -50,15 +51,19 @@ def _report(path: str, stamp: float) -> dict:
 
 
 st.title(t("sweeps.title"))
-found = sorted(str(p) for p in Path("results").glob("**/*.zarr"))
-path = st.text_input(t("sweeps.store"), value=found[0] if found else "", key="sweep_store")
-if not path or not Path(path).exists():
+# Only stores under the results folder are listed and opened: a server never opens
+# a path a visitor types (SUANLI_RESULTS names another folder).
+results_dir = Path(os.environ.get("SUANLI_RESULTS", "results"))
+found = sorted(str(p.relative_to(results_dir)) for p in results_dir.glob("**/*.zarr"))
+choice = st.selectbox(t("sweeps.store"), found, key="sweep_store")
+if choice is None:
     st.info(t("sweeps.none"))
     st.stop()
+path = str(results_dir / choice)
 try:
     rep = _report(path, Path(path).stat().st_mtime)
 except (ScenarioError, OSError, KeyError, ValueError) as err:
-    st.error(f"{path}: {err}")
+    st.error(f"{choice}: {err}")
     st.stop()
 
 st.caption(
