@@ -51,14 +51,16 @@ def test_default_engine_vs_lp_on_scarce_family(benchmark, family):
 
     benchmark.pedantic(run_default, rounds=1, iterations=1)
     lps = [_timed(pb, "lp") for pb in problems]
-    ratio = np.array([r.objective / lp.objective for (r, _), (lp, _) in zip(rows, lps)])
+    ratio = np.array(
+        [r.objective / lp.objective for (r, _), (lp, _) in zip(rows, lps, strict=True)]
+    )
     extra = np.array(
         [
             (r.unmet_eflops.sum() - lp.unmet_eflops.sum()) / pb.demand_eflops.sum()
-            for pb, (r, _), (lp, _) in zip(problems, rows, lps)
+            for pb, (r, _), (lp, _) in zip(problems, rows, lps, strict=True)
         ]
     )
-    speed = np.array([t / t_lp for (_, t), (_, t_lp) in zip(rows, lps)])
+    speed = np.array([t / t_lp for (_, t), (_, t_lp) in zip(rows, lps, strict=True)])
     stats = {
         "objective_ratio_median": float(np.median(ratio)),
         "objective_ratio_max": float(ratio.max()),
@@ -76,7 +78,7 @@ def test_default_engine_vs_lp_on_scarce_family(benchmark, family):
         f"time default/LP median {stats['time_ratio_median']:.2f} max "
         f"{stats['time_ratio_max']:.2f} (LP median {stats['lp_s_median']:.2f} s)"
     )
-    for pb, (r, _) in zip(problems, rows):
+    for pb, (r, _) in zip(problems, rows, strict=True):
         assert max(constraint_violations(pb, r).values()) < 1e-6
     assert np.median(ratio) <= 1 + MEDIAN_GAP
     assert ratio.max() <= 1 + MAX_GAP
