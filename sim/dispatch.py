@@ -66,6 +66,7 @@ __all__ = [
     "objective_value",
     "power_capped_capacity_eflops",
     "stay_local_eligibility",
+    "stranded_mask",
     "unit_cost",
 ]
 
@@ -464,6 +465,37 @@ def stay_local_eligibility(
     pools = np.arange(elig.shape[2]) if pool_cluster is None else np.asarray(pool_cluster)
     local = home[:, None] == pools[None, :]
     return elig & local[None, :, :]
+
+
+def stranded_mask(
+    capacity_eflops: np.ndarray, served_eflops: np.ndarray, min_steps: int
+) -> np.ndarray:
+    """Steps in which installed compute has served nothing for at least ``min_steps`` in a row.
+
+    Parameters
+    ----------
+    capacity_eflops, served_eflops : array [..., T]
+        Installed and served compute [EFLOPS].
+    min_steps : int
+        Shortest idle run that counts as stranded [steps].
+
+    Returns
+    -------
+    bool array [..., T]
+        True in every step of an idle run (capacity > 0, nothing served) of
+        ``min_steps`` steps or more.
+    """
+    cap = np.asarray(capacity_eflops, dtype=float)
+    idle = (cap > _EPS) & (np.asarray(served_eflops) <= _EPS * np.maximum(cap, 1.0))
+    flat = idle.reshape(-1, idle.shape[-1])
+    edges = np.diff(np.pad(flat.astype(np.int8), ((0, 0), (1, 1))), axis=1)
+    rows, starts = np.nonzero(edges == 1)
+    _, stops = np.nonzero(edges == -1)  # same row order, one stop per start
+    long = stops - starts >= min_steps
+    mark = np.zeros((flat.shape[0], flat.shape[1] + 1), dtype=np.int64)
+    np.add.at(mark, (rows[long], starts[long]), 1)
+    np.add.at(mark, (rows[long], stops[long]), -1)
+    return (np.cumsum(mark, axis=1)[:, :-1] > 0).reshape(idle.shape)
 
 
 def _backlog(problem: DispatchProblem, placed: np.ndarray, unmet: np.ndarray) -> np.ndarray:

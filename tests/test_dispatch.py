@@ -18,6 +18,7 @@ from sim.dispatch import (
     dispatch_lp,
     power_capped_capacity_eflops,
     stay_local_eligibility,
+    stranded_mask,
     unit_cost,
 )
 
@@ -520,3 +521,14 @@ def test_hybrid_between_lp_and_greedy(pb):
     _ok(pb, h)
     assert h.objective <= g.objective * (1 + 1e-9) + 1e-7
     assert h.objective >= lp.objective * (1 - 1e-7) - 1e-7
+
+
+def test_stranded_mask_marks_long_idle_runs_only():
+    # Cluster 0: installed 5 EFLOPS, idle in steps 2-5 (4 steps) and 8-9 (2 steps);
+    # with a 3-step threshold only steps 2-5 are stranded. Cluster 1: nothing
+    # installed in steps 0-4 (not stranded: no capacity), then idle 5-9 (5 steps).
+    cap = np.array([[5.0] * 10, [0.0] * 5 + [2.0] * 5])
+    served = np.array([[1, 1, 0, 0, 0, 0, 1, 1, 0, 0], [0] * 10], dtype=float)
+    got = stranded_mask(cap, served, 3)
+    assert got[0].tolist() == [False, False, True, True, True, True, False, False, False, False]
+    assert got[1].tolist() == [False] * 5 + [True] * 5
