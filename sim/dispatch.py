@@ -71,6 +71,7 @@ __all__ = [
 ]
 
 _EPS = 1e-9  # [EFLOPS] amounts below this are treated as zero
+_WAIT_COST = 1e-7  # [1/step] LP tie-break: waiting costs this fraction of the unmet penalty
 
 
 def _as(name: str, value, shape: tuple[int, ...], dtype=float) -> np.ndarray:
@@ -1092,7 +1093,10 @@ def _lp_block(
     (c,t) as equalities; per (r,t) ``sum x <= capacity``; per link group and
     step ``sum x <= link capacity``.
 
-    Objective: ``step_h * (sum(price y) + sum(transfer x) + penalty * sum(u))``.
+    Objective: ``step_h * (sum(price y) + sum(transfer x) + penalty * sum(u))``,
+    plus a tie-break: waiting costs ``1e-7 * penalty`` per EFLOPS-step, so
+    that of equally cheap steps the earliest is used (not reported in the
+    result's objective).
 
     Parameters
     ----------
@@ -1230,7 +1234,7 @@ def _lp_block(
             [
                 x_cost,
                 p.tranche_price.reshape(-1),
-                np.zeros(n_b),
+                np.full(n_b, _WAIT_COST * p.unmet_penalty_per_eflops_h),
                 np.full(n_u, p.unmet_penalty_per_eflops_h),
             ]
         )
@@ -1264,7 +1268,8 @@ def _lp_block(
     backlog = np.zeros((n_w, n_o, n_t))
     if n_b:
         backlog[b_w, b_o, b_t] = sol[off_b:off_u]
-    return DispatchResult(placed, tranche, unmet, backlog, float(res.fun), "lp", p.pool_cluster)
+    obj = objective_value(p, placed, tranche, unmet)
+    return DispatchResult(placed, tranche, unmet, backlog, obj, "lp", p.pool_cluster)
 
 
 _LP_BLOCK_STEPS = 168  # [steps] the LP solves horizons up to this length in one piece
