@@ -24,7 +24,7 @@ import numpy as np
 import streamlit as st
 import xarray as xr
 import yaml
-from texts import LANGUAGES, t
+from texts import LANGUAGES, choices, lang, lang_key, t
 from whatif import (
     DISPATCH_OBJECTIVES,
     DISPATCH_POLICIES,
@@ -32,16 +32,28 @@ from whatif import (
     bundle,
     defaults,
     dispatch_defaults,
+    dispatching,
     error_text,
     overrides,
+    plain,
     scenario_yaml,
+    zh_texts,
 )
 
 import sim
 from sim.errors import ScenarioError
 from sim.inputs import self_contained
 
-__all__ = ["Current", "current", "dataset", "load", "results", "shipped", "sidebar"]
+__all__ = [
+    "Current",
+    "current",
+    "dataset",
+    "display",
+    "load",
+    "results",
+    "shipped",
+    "sidebar",
+]
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 #: Shown first: the default scenario, then the Zhejiang reconciliation.
@@ -72,7 +84,6 @@ class Current:
     settings: Settings
     overrides: dict[str, Any]
     year: int
-    target_eflops: float | None
     base: dict[str, Any] = field(repr=False)
     results: dict[str, Any] = field(repr=False)
     scope: str | None = None  # the one cluster the sliders change; None: all
@@ -192,31 +203,82 @@ def _message(err: Exception, path: str, shown_as: str = "") -> str:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def load(path: str, stamp: str, variant: str | None, shown_as: str) -> dict[str, Any]:
-    """Scenario facts the sidebar needs, or ``{"error": one line}``."""
+    """Scenario facts the sidebar needs, or ``{"error": one line}``.
+
+    ``zh`` holds the optional Chinese display texts of the scenario (``name_zh``,
+    ``description_zh``), its clusters and variants; :func:`display` picks them in
+    中文 mode.
+    """
     try:
         with _trust(path):
             scenario = sim.load_scenario(path, variant=variant)
+        raw = scenario.raw
         return {
             "error": None,
             "name": scenario.name,
             "description": scenario.description,
             "variants": scenario.variants(),
-            "raw": scenario.raw,
-            "defaults": defaults(scenario.raw),
+            "raw": raw,
+            "defaults": defaults(raw),
             "precision": scenario.reporting_precision,
             "clusters": scenario.cluster_names,
+            "dispatch": dispatching(raw),
+            "zh": zh_texts(raw),
         }
     except ScenarioError as err:
         return {"error": _message(err, path, shown_as)}
 
 
-@st.cache_data(show_spinner="Running the scenario… 运行中…", max_entries=64)
+def display(info: dict[str, Any], key: str, of: str = "") -> str:
+    """A display text in the chosen language: ``key`` is ``name`` or ``description``
+    of the scenario (``of`` empty), of a cluster (``of="cluster:NAME"``) or a variant
+    (``of="variant:NAME"``); the Chinese text where the scenario gives one."""
+    if of.startswith("cluster:"):
+        english = of.split(":", 1)[1] if key == "name" else ""
+    elif of.startswith("variant:"):
+        name = of.split(":", 1)[1]
+        english = name if key == "name" else info["variants"].get(name, "")
+    else:
+        english = info.get(key) or ""
+    if lang() == "zh":
+        return info["zh"].get(of, {}).get(key) or english
+    return english
+
+
+#: Cache keys of the runs done in this process (see :func:`run`).
+_RUN_KEYS: set[tuple] = set()
+
+
+def _run_key(path: str, stamp: str, variant: str | None, ovr: dict[str, Any]) -> tuple:
+    return (path, stamp, variant, yaml.safe_dump(plain(ovr), sort_keys=True))
+
+
+def run(source: Source, variant: str | None, ovr: dict[str, Any]) -> dict[str, Any]:
+    """:func:`results` of a what-if, with a progress note in the user's language at
+    the top of the page (the ``progress`` placeholder of the main script) while a run
+    that is not cached yet is computed."""
+    key = _run_key(source.path, source.stamp, variant, ovr)
+    if key in _RUN_KEYS:
+        return results(source.path, source.stamp, variant, ovr, source.shown_as)
+    slot = st.session_state.get("progress_slot")
+    note = slot.info(t("running"), icon="⏳") if slot is not None else None
+    out = results(source.path, source.stamp, variant, ovr, source.shown_as)
+    if note is not None:
+        note.empty()
+    _RUN_KEYS.add(key)
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def results(
     path: str, stamp: str, variant: str | None, overrides: dict[str, Any], shown_as: str = ""
 ) -> dict[str, Any]:
     """Run one what-if and keep what the pages draw (see :func:`whatif.bundle`)."""
     try:
-        return {"error": None, **bundle(_run(path, variant, overrides))}
+        with _trust(path):
+            scenario = sim.load_scenario(path, overrides=overrides, variant=variant)
+            ds = sim.run(scenario)
+        return {"error": None, **bundle(ds, scenario.sections.get("targets", ()))}
     except Exception as err:  # a failure inside sim: one line here, never a traceback
         return {"error": _message(err, path, shown_as)}
 
@@ -232,7 +294,7 @@ def dataset(path: str, stamp: str, variant: str | None, overrides_yaml: str) -> 
     return _run(path, variant, yaml.safe_load(overrides_yaml) or {})
 
 
-@st.cache_data(show_spinner="Monte Carlo of the build-out… 建设进度蒙特卡洛…", max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=16)
 def pipeline(
     path: str, stamp: str, variant: str | None, overrides: dict[str, Any], samples: int
 ) -> dict[str, Any]:
@@ -276,7 +338,7 @@ def pipeline(
     }
 
 
-@st.cache_data(show_spinner="Simulating jobs… 作业模拟中…", max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=16)
 def jobs(
     path: str, stamp: str, variant: str | None, overrides: dict[str, Any], policy: str | None
 ) -> dict[str, Any]:
@@ -293,22 +355,16 @@ def jobs(
     except Exception as err:  # a failure inside sim: one line here, never a traceback
         return {"error": _message(err, path)}
 
-    def col(name: str) -> str:
-        units = ds[name].attrs.get("units", "1")
-        return name if units == "1" else f"{name} [{units}]"
-
     quantiles = [q for q in (0.5, 0.9, 0.99) if q in ds["quantile"].values]
+    # plain keys; the page labels them (texts "col.*") and shows shares in per cent
     classes = pd.DataFrame(
         {
             "job_class": [str(c) for c in ds["job_class"].values],
-            col("jobs"): ds["jobs"].values.astype(int),
-            col("mean_wait_h"): ds["mean_wait_h"].values,
-            **{
-                f"p{round(q * 100)} wait_h [h]": ds["wait_h"].sel(quantile=q).values
-                for q in quantiles
-            },
-            col("sla_violation_share"): ds["sla_violation_share"].values,
-            col("offloaded_jobs"): ds["offloaded_jobs"].values.astype(int),
+            "jobs": ds["jobs"].values.astype(int),
+            "mean_wait_h": ds["mean_wait_h"].values,
+            **{f"p{round(q * 100)}_wait_h": ds["wait_h"].sel(quantile=q).values for q in quantiles},
+            "sla_violation_pct": ds["sla_violation_share"].values * 100,
+            "offloaded_jobs": ds["offloaded_jobs"].values.astype(int),
         }
     )
     hours = slice(0, int(np.ceil(ds.attrs["horizon_h"])))
@@ -316,10 +372,10 @@ def jobs(
     clusters = pd.DataFrame(
         {
             "cluster": [str(c) for c in ds["cluster"].values],
-            col("mean_utilization"): ds["mean_utilization"].values,
-            col("offered_utilization"): ds["offered_utilization"].values,
-            col("energy_mwh"): in_horizon["energy_mwh"].sum("time").values,
-            col("carbon_tco2"): in_horizon["carbon_tco2"].sum("time").values,
+            "mean_utilization_pct": ds["mean_utilization"].values * 100,
+            "offered_utilization_pct": ds["offered_utilization"].values * 100,
+            "energy_mwh": in_horizon["energy_mwh"].sum("time").values,
+            "carbon_tco2": in_horizon["carbon_tco2"].sum("time").values,
         }
     )
     power = pd.DataFrame(
@@ -402,29 +458,49 @@ def _slider(
     return None if abs(chosen - start) < step / 2 else round(float(chosen), 6)
 
 
+def _label(key: str, mode: str, where: str, **values: Any) -> str:
+    """A slider label saying what it does: ``PUE — sets · all clusters``."""
+    return f"{t(key, **values)} — {t(f'mode.{mode}')} · {where}"
+
+
 def _settings(info: dict[str, Any], scope: str | None) -> Settings:
     d = info["defaults"] if scope is None else defaults(info["raw"], [scope])
+    where = t("scope.all") if scope is None else display(info, "name", f"cluster:{scope}")
     pue = _slider(
         "pue",
-        t("pue"),
+        _label("pue", "sets", where),
         1.0,
         2.5,
         d.pue,
         0.01,
         t("pue.help", lo=d.pue_range[0], hi=d.pue_range[1]),
     )
-    util = _slider(
-        "utilization",
-        t("utilization"),
-        0.0,
-        1.0,
-        d.utilization,
-        0.01,
-        t("utilization.help", lo=d.utilization_range[0], hi=d.utilization_range[1]),
-    )
+    util = None
+    if info["dispatch"]:
+        # utilisation is an outcome of dispatch there (served / installed): no input
+        st.slider(
+            _label("utilization", "sets", where),
+            0.0,
+            1.0,
+            value=0.0,
+            disabled=True,
+            key="utilization_off",
+            help=t("utilization.dispatch"),
+        )
+        st.caption(t("utilization.dispatch"))
+    else:
+        util = _slider(
+            "utilization",
+            _label("utilization", "sets", where),
+            0.0,
+            1.0,
+            d.utilization,
+            0.01,
+            t("utilization.help", lo=d.utilization_range[0], hi=d.utilization_range[1]),
+        )
     idle = _slider(
         "idle",
-        t("idle"),
+        _label("idle", "sets", where),
         0.0,
         1.0,
         d.idle_power,
@@ -432,17 +508,28 @@ def _settings(info: dict[str, Any], scope: str | None) -> Settings:
         t("idle.help", lo=d.idle_range[0], hi=d.idle_range[1]),
     )
     scale = _slider(
-        "capacity_scale", t("capacity_scale"), 0.1, 3.0, 1.0, 0.05, t("capacity_scale.help")
+        "capacity_scale",
+        _label("capacity_scale", "scales", where),
+        0.1,
+        3.0,
+        1.0,
+        0.05,
+        t("capacity_scale.help"),
     )
     delay = st.slider(
-        t("delay"), 0, 5, step=1, key=_initial(WIDGET_PREFIX + "delay", 0), help=t("delay.help")
+        _label("delay", "shifts", where),
+        0,
+        5,
+        step=1,
+        key=_initial(WIDGET_PREFIX + "delay", 0),
+        help=t("delay.help"),
     )
     threshold = slope = None
     if d.pue_slope_per_k is not None:
         with st.expander(t("climate")):
             threshold = _slider(
                 "free_cooling",
-                t("free_cooling"),
+                _label("free_cooling", "sets", where),
                 0.0,
                 35.0,
                 d.free_cooling_below_c,
@@ -451,7 +538,7 @@ def _settings(info: dict[str, Any], scope: str | None) -> Settings:
             )
             slope = _slider(
                 "pue_slope",
-                t("pue_slope"),
+                _label("pue_slope", "sets", where),
                 0.0,
                 0.05,
                 d.pue_slope_per_k,
@@ -462,22 +549,25 @@ def _settings(info: dict[str, Any], scope: str | None) -> Settings:
     policy = objective = carbon_price = None
     dispatch = dispatch_defaults(info["raw"])
     if dispatch is not None:
+        everywhere = t("scope.scenario")
         with st.expander(t("dispatch")):
             policy = st.selectbox(
-                t("dispatch.policy"),
+                _label("dispatch.policy", "sets", everywhere),
                 DISPATCH_POLICIES,
-                key=_initial(WIDGET_PREFIX + "dispatch_policy", dispatch["policy"]),
+                format_func=choices("policy"),
+                key=_initial(lang_key(WIDGET_PREFIX + "dispatch_policy"), dispatch["policy"]),
                 help=t("dispatch.policy.help"),
             )
             objective = st.selectbox(
-                t("dispatch.objective"),
+                _label("dispatch.objective", "sets", everywhere),
                 DISPATCH_OBJECTIVES,
-                key=_initial(WIDGET_PREFIX + "dispatch_objective", dispatch["objective"]),
+                format_func=choices("objective"),
+                key=_initial(lang_key(WIDGET_PREFIX + "dispatch_objective"), dispatch["objective"]),
                 help=t("dispatch.objective.help"),
             )
             carbon_price = _slider(
                 "carbon_price",
-                t("dispatch.carbon_price"),
+                _label("dispatch.carbon_price", "sets", everywhere),
                 0.0,
                 500.0,
                 dispatch["carbon_price"],
@@ -493,14 +583,20 @@ def _settings(info: dict[str, Any], scope: str | None) -> Settings:
             st.caption(t("node_overhead.none"))
         for name, value in d.node_overhead.items():
             chosen = _slider(
-                f"overhead.{name}", t("node_overhead", name=name), 1.0, 3.0, value, 0.05, ""
+                f"overhead.{name}",
+                _label("node_overhead", "sets", t("scope.hardware"), name=name),
+                1.0,
+                3.0,
+                value,
+                0.05,
+                t("node_overhead.help"),
             )
             if chosen is not None:
                 overheads.append((name, chosen))
         for name, (prec, value) in d.efficiency.items():
             key = _initial(f"{WIDGET_PREFIX}eff.{name}", float(value))
             chosen = st.number_input(
-                t("efficiency", name=name, precision=prec),
+                _label("efficiency", "sets", t("scope.hardware"), name=name, precision=prec),
                 min_value=0.001,
                 step=0.1,
                 format="%.3f",
@@ -530,8 +626,13 @@ def _source() -> Source | None:
     # lose their selection in the browser when the language changes.
     if not st.toggle(t("source.upload"), key="upload_mode"):
         files = shipped()
+        titles = {}
+        for f in files:  # the scenarios' own names, in the chosen language
+            src = shipped_source(f)
+            info = load(src.path, src.stamp, None, src.shown_as)
+            titles[f] = Path(f).name if info["error"] else display(info, "name")
         path = st.selectbox(
-            t("scenario"), files, format_func=lambda p: Path(p).name, key="scenario_file"
+            t("scenario"), files, format_func=titles.get, key=lang_key("scenario_file")
         )
         return shipped_source(path)
     upload = st.file_uploader(t("upload"), type=["yaml", "yml"], max_upload_size=1, key="upload")
@@ -571,15 +672,17 @@ def sidebar() -> Current | None:
             _error(base_info["error"])
             st.session_state["sidebar_error"] = base_info["error"]
             return None
+        variants = {v: display(base_info, "name", f"variant:{v}") for v in base_info["variants"]}
         variant = st.selectbox(
             t("variant"),
-            list(base_info["variants"]),
+            list(variants),
             index=None,
+            format_func=variants.get,
             placeholder=t("variant.none"),
-            key="variant",
+            key=lang_key("variant"),
         )
         if variant is not None:
-            st.caption(base_info["variants"][variant])
+            st.caption(display(base_info, "description", f"variant:{variant}"))
         info = (
             base_info
             if variant is None
@@ -592,12 +695,14 @@ def sidebar() -> Current | None:
         st.subheader(t("assumptions"))
         scope = None
         if len(info["clusters"]) > 1:
+            clusters = {c: display(info, "name", f"cluster:{c}") for c in info["clusters"]}
             scope = st.selectbox(
                 t("scope"),
-                info["clusters"],
+                list(clusters),
                 index=None,
+                format_func=clusters.get,
                 placeholder=t("scope.all"),
-                key="scope",
+                key=lang_key("scope"),
                 help=t("scope.help"),
             )
         identity = (source.path, source.stamp, variant, scope)
@@ -606,8 +711,8 @@ def sidebar() -> Current | None:
             st.session_state["_identity"] = identity
         settings = _settings(info, scope)
         ovr = overrides(info["raw"], settings, None if scope is None else [scope])
-        base = results(source.path, source.stamp, variant, {}, source.shown_as)
-        res = base if not ovr else results(source.path, source.stamp, variant, ovr, source.shown_as)
+        base = run(source, variant, {})
+        res = base if not ovr else run(source, variant, ovr)
         error = base["error"] or res["error"]
         if error:
             _error(error)
@@ -615,18 +720,9 @@ def sidebar() -> Current | None:
             return None
         years = base["meta"]["years"]
         year = st.selectbox(t("year"), years, key=_initial(WIDGET_PREFIX + "year", years[-1]))
-        planned = float(base["totals"].set_index("year").loc[year, "capacity_eflops"])
-        target = st.number_input(
-            t("target"),
-            min_value=0.0,
-            step=1.0,
-            placeholder=f"{planned:.4g}",
-            help=t("target.help", precision=info["precision"], planned=f"{planned:.4g}"),
-            key=_initial(WIDGET_PREFIX + "target", None),
-        )
         cols = st.columns(2)
-        cols[0].button(t("reset"), on_click=_clear_widgets, key="reset")
-        save = cols[1].button(t("save"), key="save", disabled=not ovr)
+        cols[0].button(t("reset"), on_click=_clear_widgets, key="reset", width="stretch")
+        save = cols[1].button(t("save"), key="save", disabled=not ovr, width="stretch")
     st.session_state["sidebar_error"] = None
     cur = Current(
         source=source,
@@ -635,15 +731,14 @@ def sidebar() -> Current | None:
         settings=settings,
         overrides=ovr,
         year=int(year),
-        target_eflops=planned if target is None else float(target),
         base=base,
         results=res,
         scope=scope,
     )
     if save:
         saved = st.session_state.setdefault("saved", [])
-        label = f"{len(saved) + 1}: {Path(source.shown_as).stem}" + (
-            f" [{variant}]" if variant else ""
+        label = f"{len(saved) + 1}: {display(info, 'name')}" + (
+            f" [{display(info, 'name', f'variant:{variant}')}]" if variant else ""
         )
         saved.append({"label": label, "current": cur})
         st.sidebar.success(t("saved", label=label))

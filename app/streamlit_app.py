@@ -26,7 +26,10 @@ pages = st.navigation(
         st.Page("views/jobs.py", title=t("page.jobs"), url_path="jobs"),
         st.Page("views/sweeps.py", title=t("page.sweeps"), url_path="sweeps"),
         st.Page("views/export.py", title=t("page.export"), url_path="export"),
+        st.Page("views/editor.py", title=t("page.editor"), url_path="editor"),
     ]
 )
+# the progress note of uncached runs, at the top of the page, above the headline
+st.session_state["progress_slot"] = st.empty()
 sidebar()
 pages.run()

@@ -30,15 +30,19 @@ from sim.results import write_netcdf, year_slices
 from sim.units import parse_quantity
 
 __all__ = [
+    "FIGURES",
     "Defaults",
     "Settings",
     "bundle",
+    "compare_row",
     "defaults",
+    "dispatching",
     "format_energy",
     "headline",
     "overrides",
     "plain",
     "scenario_yaml",
+    "zh_texts",
 ]
 
 #: Most points per cluster drawn in a time-series chart; bins are chosen to stay below.
@@ -56,6 +60,41 @@ OPS_UNITS = {
     "unmet_share": "%",
     "east_in_west_share": "%",
 }
+
+
+#: Annual figures of a what-if that the headline and Compare show: name -> unit. The
+#: operations figures (from carbon on) exist only when a run has dispatch and grids.
+FIGURES = {
+    "energy_twh": "TWh",
+    "peak_facility_power_mw": "MW",
+    "capacity_eflops": "EFLOPS",
+    "mean_pue": "1",
+    **OPS_UNITS,
+}
+
+
+def dispatching(raw: Mapping) -> bool:
+    """Whether a scenario dispatches demand (a ``demand:`` section): utilisation is
+    then an outcome of dispatch, not an input (:func:`sim.run`)."""
+    return isinstance(raw.get("demand"), Mapping)
+
+
+def zh_texts(raw: Mapping) -> dict[str, dict[str, str]]:
+    """The optional Chinese display texts of a scenario: ``""`` (the scenario),
+    ``"cluster:NAME"`` and ``"variant:NAME"`` → {``name``, ``description``} from
+    their ``name_zh`` and ``description_zh`` fields (only those given)."""
+    sections = {"": raw}
+    for kind in ("cluster", "variant"):
+        for name, sec in (raw.get(f"{kind}s") or {}).items():
+            sections[f"{kind}:{name}"] = sec if isinstance(sec, Mapping) else {}
+    out = {}
+    for key, sec in sections.items():
+        texts = {
+            k: str(sec[f"{k}_zh"]).strip() for k in ("name", "description") if sec.get(f"{k}_zh")
+        }
+        if texts:
+            out[key] = texts
+    return out
 
 
 def _operations(summary: xr.Dataset) -> dict[str, np.ndarray]:
@@ -552,7 +591,7 @@ def bin_hours(n_steps: int, step_h: float) -> int:
     return BIN_HOURS[-1]
 
 
-def bundle(ds: xr.Dataset) -> dict[str, Any]:
+def bundle(ds: xr.Dataset, targets: Sequence[Any] = ()) -> dict[str, Any]:
     """Everything the results page draws, small and picklable (for ``st.cache_data``).
 
     Returns
@@ -561,7 +600,9 @@ def bundle(ds: xr.Dataset) -> dict[str, Any]:
         ``summary`` (long table by cluster and year), ``totals`` (by year:
         energy, coincident peak, capacity), ``power`` (binned peak facility power
         by cluster), ``ldc`` (load-duration curve of total facility power by year),
-        ``attrs`` (units and long names by variable), ``meta``.
+        ``flows`` (east-west arcs of the map), ``targets`` (:func:`evaluate_targets`
+        of ``targets``, the scenario's), ``attrs`` (units and long names by variable),
+        ``meta``.
     """
     summary = sim.summarize(ds)
     times = ds["time"].values
@@ -592,6 +633,10 @@ def bundle(ds: xr.Dataset) -> dict[str, Any]:
             "energy_twh": summary["energy_twh"].values.sum(axis=0),
             "peak_facility_power_mw": [total[a:b].max() for a, b in zip(starts, ends, strict=True)],
             "capacity_eflops": summary["capacity_eflops"].values.sum(axis=0),
+            "mean_pue": _ratio(
+                summary["energy_twh"].values.sum(axis=0),
+                summary["it_energy_twh"].values.sum(axis=0),
+            ),
         }
     )
     ops = _operations(summary)
@@ -618,6 +663,7 @@ def bundle(ds: xr.Dataset) -> dict[str, Any]:
         )
     ldc = pd.concat(ldc_rows, ignore_index=True)
 
+    flows = _flows(ds, starts, ends, years)
     attrs = {name: _label_parts(ds[name]) for name in ds.data_vars}
     attrs.update({f"summary.{name}": _label_parts(summary[name]) for name in summary.data_vars})
     attrs["lat"] = {"long_name": "latitude", "units": ds["lat"].attrs.get("units")}
@@ -629,6 +675,7 @@ def bundle(ds: xr.Dataset) -> dict[str, Any]:
         "step_h": step_h,
         "bin_hours": hours,
         "clusters": [str(c) for c in ds["cluster"].values],
+        "origins": [str(o) for o in ds["origin"].values] if "origin" in ds.coords else [],
         "years": [int(y) for y in years],
         "extras": extras,
     }
@@ -637,22 +684,134 @@ def bundle(ds: xr.Dataset) -> dict[str, Any]:
         "totals": totals,
         "power": power,
         "ldc": ldc,
+        "flows": flows,
+        "targets": evaluate_targets(targets, ds, summary),
         "attrs": attrs,
         "meta": meta,
     }
 
 
-def headline(results: Mapping[str, Any], year: int, target_eflops: float | None) -> dict:
-    """Headline figures of one year: energy [TWh], coincident peak [MW], capacity
-    [EFLOPS] and whether capacity at year end reaches ``target_eflops``."""
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / den, np.nan)
+
+
+def _flows(ds: xr.Dataset, starts: np.ndarray, ends: np.ndarray, years) -> pd.DataFrame:
+    """Mean compute served for each origin at each cluster by year [EFLOPS], for the
+    pairs that are not at one place and, where the scenario gives roles, from an
+    eastern origin to a western cluster (the map's arcs); empty without dispatch."""
+    columns = ["year", "origin", "cluster", "lon", "lat", "lon2", "lat2", "flow_eflops"]
+    if "flow_eflops" not in ds:
+        return pd.DataFrame(columns=columns)
+    flow = ds["flow_eflops"].transpose("origin", "cluster", "time").values
+    means = np.add.reduceat(flow, starts, axis=2) / (ends - starts)
+    o_lon, o_lat = ds["origin_lon"].values, ds["origin_lat"].values
+    c_lon, c_lat = ds["lon"].values, ds["lat"].values
+    # more than ~50 km apart: a flow on the backbone, not at the origin's own site
+    apart = np.hypot(o_lon[:, None] - c_lon[None, :], o_lat[:, None] - c_lat[None, :]) > 0.5
+    if "origin_role" in ds.coords and "role" in ds.coords:  # east -> west only
+        apart &= (ds["origin_role"].values[:, None] == "east") & (
+            ds["role"].values[None, :] == "west"
+        )
+    rows = []
+    for y, year in enumerate(years):
+        for o, c in zip(*np.nonzero(apart & (means[:, :, y] > 0)), strict=True):
+            rows.append(
+                (
+                    int(year),
+                    str(ds["origin"].values[o]),
+                    str(ds["cluster"].values[c]),
+                    float(o_lon[o]),
+                    float(o_lat[o]),
+                    float(c_lon[c]),
+                    float(c_lat[c]),
+                    float(means[o, c, y]),
+                )
+            )
+    return pd.DataFrame(rows, columns=columns)
+
+
+#: Units of the targets' measures as the app shows them (shares in per cent).
+TARGET_UNITS = {"capacity": "EFLOPS", "pue": "1", "renewable_share": "%", "energy": "TWh"}
+
+
+def evaluate_targets(targets: Sequence[Any], ds: xr.Dataset, summary: xr.Dataset) -> pd.DataFrame:
+    """Each scenario target (``Scenario.sections["targets"]``) against a run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per target: ``measure``, ``bound`` (min/max), ``when`` (date or year),
+        ``kind``, ``name``, ``name_zh``, ``target`` and ``achieved`` in
+        :data:`TARGET_UNITS`, ``met`` (None where the run lacks the layer, e.g.
+        renewables without grids) and ``margin`` (how far past the target, positive
+        when met, in the same units).
+    """
+    rows = []
+    times = ds["time"].values
+    for tg in targets:
+        scale = 100.0 if tg.measure == "renewable_share" else 1.0
+        if tg.measure == "capacity":
+            # the last step of the target's day
+            idx = max(0, int(np.searchsorted(times, tg.date + np.timedelta64(1, "D"))) - 1)
+            if tg.kind is None:
+                achieved = float(ds["capacity_eflops"].values[:, idx].sum())
+            elif "kind_capacity_eflops" in ds and tg.kind in ds["kind"].values:
+                by_kind = ds["kind_capacity_eflops"].sel(kind=tg.kind)
+                achieved = float(by_kind.transpose("cluster", "time").values[:, idx].sum())
+            else:  # no capacity of that kind installed anywhere
+                achieved = 0.0
+            when = str(tg.date)
+        else:
+            year = summary.sel(year=tg.year)
+            energy = float(year["energy_twh"].sum())
+            if tg.measure == "energy":
+                achieved = energy
+            elif tg.measure == "pue":
+                it = float(year["it_energy_twh"].sum())
+                achieved = energy / it if it > 0 else float("nan")
+            elif "renewable_share" in summary and energy > 0:
+                share = np.nan_to_num(year["renewable_share"].values)
+                achieved = float((share * year["energy_twh"].values).sum()) / energy
+            else:
+                achieved = float("nan")
+            when = str(tg.year)
+        sign = 1.0 if tg.bound == "min" else -1.0
+        margin = sign * (achieved - tg.value)
+        rows.append(
+            {
+                "measure": tg.measure,
+                "bound": tg.bound,
+                "when": when,
+                "kind": tg.kind or "",
+                "name": tg.name,
+                "name_zh": tg.name_zh,
+                "target": tg.value * scale,
+                "achieved": achieved * scale,
+                "met": None if math.isnan(margin) else bool(margin >= -1e-12 * abs(tg.value)),
+                "margin": margin * scale,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def compare_row(results: Mapping[str, Any], year: int | None = None) -> dict[str, float]:
+    """The figures of :data:`FIGURES` of one what-if in ``year`` (default: its last
+    simulated year), NaN where the run has no such layer, with ``year``."""
+    totals = results["totals"].set_index("year")
+    year = int(totals.index[-1]) if year is None else int(year)
+    row = totals.loc[year]
+    return {"year": year, **{k: float(row[k]) if k in row else float("nan") for k in FIGURES}}
+
+
+def headline(results: Mapping[str, Any], year: int) -> dict:
+    """Headline figures of one year: energy [TWh], coincident peak [MW], capacity at
+    year end [EFLOPS], and the operations figures the run has."""
     row = results["totals"].set_index("year").loc[year]
-    capacity = float(row["capacity_eflops"])
-    met = None if target_eflops is None else bool(capacity >= target_eflops * (1 - 1e-9))
     return {
         "energy_twh": float(row["energy_twh"]),
         "peak_mw": float(row["peak_facility_power_mw"]),
-        "capacity_eflops": capacity,
-        "target_met": met,
+        "capacity_eflops": float(row["capacity_eflops"]),
         **{name: float(row[name]) for name in results["meta"].get("extras", [])},
     }
 

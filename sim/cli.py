@@ -15,20 +15,23 @@ import os
 import signal
 import sys
 import threading
+import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import xarray as xr
+from typing import TYPE_CHECKING, Any
 
 from sim import __version__
 from sim.errors import ScenarioError
 from sim.units import allow_implausible, format_number, format_quantity
 
+if TYPE_CHECKING:  # numpy, xarray and the layers load when a command needs them
+    import numpy as np
+    import xarray as xr
+
 __all__ = ["dispatch", "main"]
 
+_STARTED = time.monotonic()
 USER_ERROR = 2
 INTERNAL_ERROR = 1
 INTERRUPTED = 130  # 128 + SIGINT
@@ -62,6 +65,38 @@ def _grid(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -
 
     head = line(header)
     return [head, "-" * len(head), *(line(r) if r else "" for r in rows)]
+
+
+class Progress:
+    """One updating status line on stderr for work that takes more than a second.
+
+    Silent with ``--quiet``, when stderr is not a terminal (a pipe, a log file), and
+    during the first second of the command (quick commands print nothing). Calling it with a text
+    shows that text with the time elapsed; :meth:`done` clears the line.
+    """
+
+    def __init__(self, args: argparse.Namespace, after_s: float = 1.0) -> None:
+        self._clock = time.monotonic
+        self._start = _STARTED  # the user has waited since the command started
+        self._after_s = after_s
+        self._on = not getattr(args, "quiet", False) and sys.stderr.isatty()
+        self._shown = False
+        self._last = ""
+
+    def __call__(self, text: str) -> None:
+        self._last = text
+        elapsed = self._clock() - self._start
+        if self._on and elapsed >= self._after_s:
+            sys.stderr.write(f"\r\x1b[K{text} [{elapsed:.0f} s]")
+            sys.stderr.flush()
+            self._shown = True
+
+    def done(self) -> None:
+        """Clear the status line (if one was shown)."""
+        if self._shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self._shown = False
 
 
 def _plural(n: int, noun: str) -> str:
@@ -109,6 +144,8 @@ def _totals(summary: xr.Dataset) -> dict[str, np.ndarray]:
     coincident peak, which needs the hourly data)."""
     e = summary["energy_twh"].values.sum(axis=0)
     it = summary["it_energy_twh"].values.sum(axis=0)
+    import numpy as np
+
     with np.errstate(invalid="ignore", divide="ignore"):
         pue = np.where(it > 0, e / it, np.nan)
     return {
@@ -152,14 +189,17 @@ def _num(x: Any) -> float | None:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     import sim
+    from sim.export import OUT_FORMATS, PLOT_FORMATS, check_suffix, size_text, write_results
 
+    if args.out:  # a wrong extension is a mistake found before the run, not after
+        check_suffix(args.out, OUT_FORMATS, "--out")
+    if args.plot:
+        check_suffix(args.plot, PLOT_FORMATS, "--plot")
     scenario = _load(args, args.variant)
     ds = sim.run(scenario)
     summary = sim.summarize(ds)
     if args.out:
-        from sim.results import write_netcdf
-
-        _guard_write(lambda: write_netcdf(ds, args.out), args.out)
+        _guard_write(lambda: write_results(ds, args.out, summary, annual=args.summary), args.out)
     if args.plot:
         from sim.plots import plot_run
 
@@ -178,7 +218,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             print(ops)
         for what, path in (("results", args.out), ("chart", args.plot)):
             if path:
-                print(f"{what} written to {path}")
+                print(f"{what} written to {path} ({size_text(path)})")
     return 0
 
 
@@ -209,7 +249,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     base = _load(args)
     names: list[str | None] = [None, *base.variants()]
     rows = []
-    for name in names:
+    progress = Progress(args)
+    for i, name in enumerate(names):
+        progress(f"compare: variant {i + 1} of {len(names)} ({name or 'base'})")
         scenario = base if name is None else _load(args, name)
         summary = sim.summarize(sim.run(scenario))
         last = -1
@@ -227,6 +269,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                 **_operations_totals(summary, last),
             }
         )
+    progress.done()
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
@@ -329,9 +372,10 @@ def _cmd_pipeline(args: argparse.Namespace) -> int:
     ds = run_monte_carlo(spec, seed, samples)
     summ = monte_carlo_summary(ds)
     if args.out:
-        from sim.results import write_netcdf
+        from sim.export import STORE_FORMATS, check_suffix, write_results
 
-        _guard_write(lambda: write_netcdf(ds, args.out), args.out)
+        check_suffix(args.out, STORE_FORMATS, "--out")
+        _guard_write(lambda: write_results(ds, args.out), args.out)
     online = summ["capacity_online_eflops"]
     years = sorted({int(str(t)[:4]) for t in online["time"].values})
     year_end = {
@@ -387,11 +431,21 @@ def _cmd_jobs(args: argparse.Namespace) -> int:
     scenario = _load(args, args.variant)
     if args.seed is not None and args.seed < 0:
         raise ScenarioError("--seed must be >= 0", given=args.seed)
-    ds = run_jobs(scenario, seed=args.seed, policy=args.policy, trace=args.trace)
+    progress = Progress(args)
+    hours = scenario.sections["jobs"].hours if "jobs" in scenario.sections else 0.0
+    ds = run_jobs(
+        scenario,
+        seed=args.seed,
+        policy=args.policy,
+        trace=args.trace,
+        progress=lambda h: progress(f"jobs: simulated hour {h:,.0f} of {hours:,.0f}"),
+    )
+    progress.done()
     if args.out:
-        from sim.results import write_netcdf
+        from sim.export import STORE_FORMATS, check_suffix, write_results
 
-        _guard_write(lambda: write_netcdf(ds, args.out), args.out)
+        check_suffix(args.out, STORE_FORMATS, "--out")
+        _guard_write(lambda: write_results(ds, args.out), args.out)
     q = [float(x) for x in ds["quantile"].values]
     pick = [x for x in (0.5, 0.9, 0.99) if x in q]
     classes = {}
@@ -458,6 +512,30 @@ def _cmd_jobs(args: argparse.Namespace) -> int:
     if args.out:
         print(f"results written to {args.out}")
     return 0
+
+
+def _cmd_check_record(args: argparse.Namespace) -> int:
+    from sim.record import check_record, record_table
+
+    checks = check_record(args.dir) if args.dir else check_record()
+    if args.json:
+        rows = [
+            {
+                "name": c.name,
+                "unit": c.unit,
+                "published": c.published,
+                "simulated": c.simulated,
+                "error": c.error,
+                "tolerance": c.tolerance,
+                "ok": c.ok,
+                "source": c.source,
+            }
+            for c in checks
+        ]
+        print(json.dumps(rows, indent=1))
+    else:
+        print(record_table(checks))
+    return 0 if all(c.ok for c in checks) else 1
 
 
 def _hours_note(scenario: Any, ds: xr.Dataset) -> str:
@@ -602,6 +680,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     )
     _print_quantiles(ds.isel(sample=slice(None)))
     target = ds.attrs.get("sensitivity", "y")
+    import xarray as xr
+
     if isinstance(sens, xr.Dataset):
         last = sens.isel(year=-1) if "year" in sens.dims else sens
         when = f" in {int(sens['year'].values[-1])}" if "year" in sens.dims else ""
@@ -623,6 +703,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _jsonable(obj: Any) -> Any:
+    import numpy as np
+
     if isinstance(obj, dict):
         return {str(k): _jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
@@ -673,6 +755,9 @@ def build_parser() -> argparse.ArgumentParser:
         if variant:
             p.add_argument("--variant", help="apply a named variant from the scenario's variants:")
         p.add_argument(
+            "--quiet", action="store_true", help="no progress line on stderr (also when piped)"
+        )
+        p.add_argument(
             "--allow-implausible",
             action="store_true",
             help="accept values outside their field's plausible range (suanli schema lists them)",
@@ -680,8 +765,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_run = sub.add_parser("run", help="simulate a scenario and print the annual summary")
     scenario_args(p_run)
-    p_run.add_argument("--out", help="write the hourly results as NetCDF (.nc)")
-    p_run.add_argument("--plot", help="write a PNG chart of the results")
+    p_run.add_argument(
+        "--out",
+        help="write the results; the extension picks the format: .nc (compressed NetCDF), "
+        ".zarr, .csv or .parquet (tidy, one row per cluster and step), .xlsx (annual sheets)",
+    )
+    p_run.add_argument(
+        "--summary",
+        action="store_true",
+        help="with --out .csv or .parquet: the annual summary, one row per cluster and year",
+    )
+    p_run.add_argument("--plot", help="write a chart of the results: .png, .svg or .pdf")
     p_run.add_argument("--json", action="store_true", help="print the summary as JSON")
     p_run.set_defaults(func=_cmd_run)
 
@@ -746,7 +840,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_pipe.add_argument("--seed", type=int, help="root seed (default: the scenario's seed)")
     p_pipe.add_argument(
-        "--out", help="write every sample's capacity online by month as NetCDF (.nc)"
+        "--out", help="write every sample's capacity online by month (.nc or .zarr)"
     )
     p_pipe.add_argument("--json", action="store_true", help="print the result as JSON")
     p_pipe.set_defaults(func=_cmd_pipeline)
@@ -758,10 +852,18 @@ def build_parser() -> argparse.ArgumentParser:
     p_jobs.add_argument("--seed", type=int, help="root seed (default: the scenario's seed)")
     p_jobs.add_argument("--policy", help="e.g. fifo, sjf_backfill+carbon_aware, fifo+offload")
     p_jobs.add_argument("--trace", help="replay a CSV trace instead of generating jobs")
-    p_jobs.add_argument("--out", help="write the results as NetCDF (.nc)")
+    p_jobs.add_argument("--out", help="write the results (.nc or .zarr)")
     p_jobs.add_argument("--json", action="store_true", help="print the result as JSON")
     p_jobs.set_defaults(func=_cmd_jobs)
 
+    p_rec = sub.add_parser(
+        "check-record",
+        help="rebuild published figures from their inputs and print published vs simulated "
+        "(exit 1 when one is out of its tolerance)",
+    )
+    p_rec.add_argument("--dir", default=None, help="folder with record.yaml (default validation/)")
+    p_rec.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p_rec.set_defaults(func=_cmd_check_record)
     p_schema = sub.add_parser("schema", help="print every scenario field with unit and default")
     p_schema.set_defaults(func=_cmd_schema)
     return parser

@@ -136,13 +136,61 @@ def _hours(day: np.datetime64) -> float:
     return float(day.astype("datetime64[h]").astype(np.float64))
 
 
-# A step is represented by two knots this far apart [h], so np.interp reproduces it
+# A step is represented by two knots this far apart [h], so interpolation reproduces it
 # exactly at whole-hour (and coarser) time steps.
 _STEP_H = 1e-6
 
 
-def _vintage(fleet: Fleet, hardware: dict[str, Hardware], t_h: np.ndarray, series):
-    """Series of a vintage fleet at times ``t_h`` [h], one per (hardware group, target).
+def _step_mean(t_h: np.ndarray, step_h: float, knots: np.ndarray, values: np.ndarray):
+    """Mean over each step ``[t, t + step_h)`` of the piecewise-linear function through
+    (``knots``, ``values``), flat outside them; the value at ``t_h`` when ``step_h`` is 0.
+
+    Parameters
+    ----------
+    t_h : numpy.ndarray
+        Start of each step [h].
+    step_h : float
+        Length of a step [h] (0: point values).
+    knots, values : numpy.ndarray
+        Increasing abscissae [h] and the function's values there.
+
+    Returns
+    -------
+    numpy.ndarray, shape of ``t_h``
+    """
+    if step_h == 0 or len(knots) == 1:
+        return np.interp(t_h, knots, values)
+    x = knots - knots[0]  # integrate from the first knot: smaller numbers, less cancellation
+    width = np.diff(x)
+    # a step is two knots _STEP_H apart: a jump, no area (steps start on whole hours)
+    piece = np.where(width > 10 * _STEP_H, width * (values[1:] + values[:-1]) / 2, 0.0)
+    area = np.concatenate([[0.0], np.cumsum(piece)])
+
+    def integral(t: np.ndarray) -> np.ndarray:
+        """Integral of the function from the first knot to ``t`` [h x value]."""
+        u = t - knots[0]
+        inside = np.clip(u, x[0], x[-1])
+        i = np.clip(np.searchsorted(x, inside, side="right") - 1, 0, len(x) - 2)
+        dx = inside - x[i]
+        slope = (values[i + 1] - values[i]) / (x[i + 1] - x[i])
+        core = area[i] + values[i] * dx + slope * dx**2 / 2
+        return core + values[0] * np.minimum(u, 0.0) + values[-1] * np.maximum(u - x[-1], 0.0)
+
+    # within one linear piece the mean is the value at mid-step (exact, and bit-stable);
+    # steps with a knot inside them integrate across it
+    mean = np.interp(t_h + step_h / 2, knots, values)
+    crossing = np.searchsorted(knots, t_h, side="right") < np.searchsorted(
+        knots, t_h + step_h, side="left"
+    )
+    if crossing.any():
+        a = t_h[crossing]
+        mean[crossing] = (integral(a + step_h) - integral(a)) / step_h
+    return mean
+
+
+def _vintage(fleet: Fleet, hardware: dict[str, Hardware], t_h: np.ndarray, step_h: float, series):
+    """Series of a vintage fleet over the steps starting at ``t_h`` [h] (their means; the
+    values at ``t_h`` when ``step_h`` is 0), one per (hardware group, target).
 
     Each cohort is a ramp in minus the same ramp shifted by the hardware's
     lifetime: the sum is piecewise linear, so it is evaluated exactly at its
@@ -171,16 +219,20 @@ def _vintage(fleet: Fleet, hardware: dict[str, Hardware], t_h: np.ndarray, serie
         for (_, _, _, name, flops), act in zip(pieces, active, strict=True):
             if group is None or name in group:
                 values += flops * _weight({name: 1.0}, hardware, fleet.precision, target) * act
-        out.append(np.interp(t_h, knots, values))
+        out.append(_step_mean(t_h, step_h, knots, values))
     return out
 
 
-def _points(fleet: Fleet, hardware: dict[str, Hardware], t_h: np.ndarray, series):
-    """Series of a capacity-points fleet at times ``t_h`` [h], one per (group, target)."""
+def _points(fleet: Fleet, hardware: dict[str, Hardware], t_h: np.ndarray, step_h: float, series):
+    """Series of a capacity-points fleet over the steps starting at ``t_h`` [h], one per
+    (group, target)."""
     w_per_flops = _weight(fleet.shares, hardware, fleet.precision, None)
     pts_h = fleet.points_time.astype("datetime64[h]").astype(np.float64)
     flops = _to_flops(
-        np.interp(t_h, pts_h, fleet.points_value), fleet.points_measure, w_per_flops, fleet
+        _step_mean(t_h, step_h, pts_h, fleet.points_value),
+        fleet.points_measure,
+        w_per_flops,
+        fleet,
     )
     out = []
     for group, target in series:
@@ -196,7 +248,8 @@ def group_series(scenario: Scenario, times: np.ndarray, series) -> np.ndarray:
     ----------
     scenario : Scenario
     times : numpy.ndarray of datetime64
-        Start of each time step.
+        Start of each time step (regular); each value is the mean over its step. A
+        single instant gives the values at that instant.
     series : list of (set of str or None, str or None)
         One entry per output series: the hardware it covers (None: all) and what it
         measures: None for nameplate IT power, a precision for compute converted to
@@ -207,20 +260,25 @@ def group_series(scenario: Scenario, times: np.ndarray, series) -> np.ndarray:
     numpy.ndarray, shape (cluster, len(series), time)
         Nameplate power [W] or compute [FLOPS].
     """
-    t_h = _hours_of(times)
+    t_h, step_h = _hours_of(times)
     out = np.zeros((len(scenario.clusters), len(series), len(times)))
     for i, cluster in enumerate(scenario.clusters.values()):
-        out[i] = _cluster_series(cluster, scenario.hardware, t_h, series)
+        out[i] = _cluster_series(cluster, scenario.hardware, t_h, step_h, series)
     return out
 
 
-def _hours_of(times: np.ndarray) -> np.ndarray:
-    return times.astype("datetime64[h]").astype(np.float64)
+def _hours_of(times: np.ndarray) -> tuple[np.ndarray, float]:
+    """Step starts [h] and the step length [h]: the spacing of ``times`` (a regular
+    horizon), 0 for a single instant (point values)."""
+    t_h = times.astype("datetime64[m]").astype(np.float64) / 60.0
+    return t_h, float(t_h[1] - t_h[0]) if len(t_h) > 1 else 0.0
 
 
-def _cluster_series(cluster: Cluster, hardware: dict[str, Hardware], t_h: np.ndarray, series):
+def _cluster_series(
+    cluster: Cluster, hardware: dict[str, Hardware], t_h: np.ndarray, step_h: float, series
+):
     parts = [
-        np.stack((_vintage if f.additions else _points)(f, hardware, t_h, series))
+        np.stack((_vintage if f.additions else _points)(f, hardware, t_h, step_h, series))
         for f in cluster.fleets
     ]
     return parts[0] if len(parts) == 1 else np.sum(parts, axis=0)
@@ -280,7 +338,7 @@ def pool_series(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Nameplate IT power [MW] and installed compute at the kind's precision [EFLOPS]
     of each pool, each shaped (pool, time)."""
-    t_h = _hours_of(times)
+    t_h, step_h = _hours_of(times)
     nameplate = np.zeros((len(pools), len(times)))
     capacity = np.zeros((len(pools), len(times)))
     clusters = list(scenario.clusters.values())
@@ -289,7 +347,7 @@ def pool_series(
         if not rows:
             continue
         series = [(set(pools[r].hardware), q) for r in rows for q in (None, "kind")]
-        arr = _cluster_series(cluster, scenario.hardware, t_h, series)
+        arr = _cluster_series(cluster, scenario.hardware, t_h, step_h, series)
         nameplate[rows] = arr[0::2] / 1e6
         capacity[rows] = arr[1::2] / 1e18
     return nameplate, capacity

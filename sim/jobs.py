@@ -425,6 +425,9 @@ def offered_utilization(
 
 # --------------------------------------------------------------------------- engine
 
+#: Arrivals between two progress reports of the event loop [count].
+PROGRESS_EVERY = 5000
+
 
 def _parse_policy(policy: str) -> tuple[str, bool, bool]:
     tokens = [t.strip() for t in str(policy).split("+") if t.strip()]
@@ -479,8 +482,12 @@ def _run_engine(
     neighbours: list[list[tuple[float, int]]],
     max_latency: Sequence[float],
     backfill_depth: int,
+    progress: Any = None,
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """The simpy event loop. Returns start times [h], cluster run on, events."""
+    """The simpy event loop. Returns start times [h], cluster run on, events.
+
+    ``progress(hour)``, when given, is called with the simulated hour every
+    :data:`PROGRESS_EVERY` arrivals."""
     env = simpy.Environment()
     n = int(release.size)
     order = np.argsort(release, kind="stable").tolist()
@@ -650,13 +657,15 @@ def _run_engine(
 
     def arrivals():
         now = 0.0
-        for j in order:
+        for k, j in enumerate(order):
             t = rel[j]
             if t > now:
                 yield Timeout(env, t - now)
                 now = env._now
                 arrival_events[0] += 1
             arrive(j)
+            if progress is not None and k % PROGRESS_EVERY == 0:
+                progress(now)
 
     env.process(arrivals())
     env.run()
@@ -700,6 +709,7 @@ def simulate_jobs(
     backfill_depth: int = 32,
     quantiles: Sequence[float] = DEFAULT_QUANTILES,
     keep_jobs: bool = False,
+    progress: Any = None,
 ) -> xr.Dataset:
     """Run the job-level simulation.
 
@@ -726,6 +736,8 @@ def simulate_jobs(
     keep_jobs : bool, default False
         Also return per-job ``job_start_h`` [h] and ``job_cluster`` on dim ``job``
         (in trace order).
+    progress : callable, optional
+        Called with the simulated hour [h] as arrivals are processed.
 
     Returns
     -------
@@ -777,6 +789,7 @@ def simulate_jobs(
         neighbours,
         [c.max_latency_ms for c in classes],
         int(backfill_depth),
+        progress,
     )
     end_h = start_h + trace.duration_h
     wait_h = np.maximum(start_h - trace.submit_h, 0.0)

@@ -330,6 +330,7 @@ def run_jobs(
     seed: int | None = None,
     policy: str | None = None,
     trace: str | Path | None = None,
+    progress: Any = None,
 ) -> xr.Dataset:
     """Run the scenario's ``jobs:`` section.
 
@@ -344,6 +345,8 @@ def run_jobs(
         Replaces the section's policy.
     trace : path, optional
         A CSV trace replacing the generator (and the section's ``trace``).
+    progress : callable, optional
+        Called with the simulated hour [h] as the event loop advances.
 
     Returns
     -------
@@ -377,6 +380,7 @@ def run_jobs(
             horizon_h=spec.hours,
             start=scenario.horizon.start,
             backfill_depth=spec.backfill_depth,
+            progress=progress,
         )
     except ValueError as exc:
         raise ScenarioError(str(exc), field="jobs", file=scenario.path) from None

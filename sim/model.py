@@ -68,8 +68,11 @@ class Inputs:
     climate : numpy.ndarray of bool, shape (cluster,)
         Clusters whose PUE follows the climate model.
     temperature_c : numpy.ndarray, shape (cluster, time), or None
-        Ambient temperature [degC]; NaN for clusters with a constant PUE, None
-        when no cluster uses the climate model.
+        Ambient temperature, the mean over each step of its hours [degC]; NaN for
+        clusters with a constant PUE, None when no cluster uses the climate model.
+    hourly_temperature_c : numpy.ndarray, shape (cluster, time, hour), or None
+        The hourly temperatures within each step when a step is longer than an
+        hour (None otherwise): PUE is the mean of their PUEs [degC].
     fleet : FleetArrays or None
         The fleet by compute kind (:func:`sim.fleet.build_fleet`).
     """
@@ -88,12 +91,16 @@ class Inputs:
     climate: np.ndarray
     temperature_c: np.ndarray | None
     fleet: FleetArrays | None = None
+    hourly_temperature_c: np.ndarray | None = None
 
     @cached_property
     def kernel_temperature_c(self) -> np.ndarray | None:
-        """Temperature with 0 in place of NaN, for :func:`pue_series` [degC]."""
+        """Temperature with 0 in place of NaN, for :func:`pue_series` [degC]: shape
+        (cluster, time), or (cluster, time, hour) with the hours of longer steps."""
         if self.temperature_c is None:
             return None
+        if self.hourly_temperature_c is not None:
+            return np.where(self.climate[:, None, None], self.hourly_temperature_c, 0.0)
         return np.where(self.climate[:, None], self.temperature_c, 0.0)
 
 
@@ -144,20 +151,28 @@ def prepare(scenario: Scenario) -> Inputs:
         return np.array(values, dtype=np.float64)[:, None]
 
     climate = np.array([not c.pue.is_constant for c in clusters])
-    temperature = None
+    temperature = hourly = None
     if climate.any():
-        temperature = np.full(fleet.nameplate_mw.shape, np.nan)
+        # hourly temperatures over the horizon; a longer step keeps its hours (step means)
+        per_step = max(1, round(step_h))
+        hours = times[0] + np.arange(len(times) * per_step) * np.timedelta64(3600, "s")
+        hourly = np.full((len(clusters), len(hours)), np.nan)
         rngs = cluster_rngs(scenario)
         idx = np.flatnonzero(climate)
         cl = [clusters[i].climate for i in idx]
-        temperature[idx] = synthetic_temperature_c(
-            times,
+        hourly[idx] = synthetic_temperature_c(
+            hours,
             [c.mean_c for c in cl],
             [c.annual_amplitude_k for c in cl],
             [c.diurnal_amplitude_k for c in cl],
             [c.noise_k for c in cl],
             [rngs[i] for i in idx],
+            [c.monthly_mean_c or [np.nan] * 12 for c in cl],
         )
+        hourly = hourly.reshape(len(clusters), len(times), per_step)
+        temperature = hourly.mean(axis=-1)
+        if per_step == 1:
+            hourly = None
     return Inputs(
         times=times,
         step_h=step_h,
@@ -173,6 +188,7 @@ def prepare(scenario: Scenario) -> Inputs:
         climate=climate,
         temperature_c=temperature,
         fleet=fleet,
+        hourly_temperature_c=hourly,
     )
 
 
@@ -189,8 +205,10 @@ def pue_series(
 
     Parameters
     ----------
-    temperature_c : numpy.ndarray, shape (cluster, time), or None
+    temperature_c : numpy.ndarray, shape (..., cluster, time[, hour]), or None
         Ambient temperature, finite everywhere [degC] (None: no climate cluster).
+        With a trailing axis of the hours within each step, the PUE of a step is the
+        mean of its hours' PUEs (the energy of hourly steps at constant IT power).
     base, threshold_c, slope_per_k, max_pue : numpy.ndarray, shape (..., cluster, 1)
         PUE parameters [1, degC, 1/K, 1].
     climate : numpy.ndarray of bool, shape (cluster,) or (..., cluster)
@@ -204,6 +222,11 @@ def pue_series(
     """
     if temperature_c is None or not climate.any():
         return base
+    if temperature_c.ndim == base.ndim + 1:  # hours within each step: mean of their PUEs
+        *lead, n_c, n_t, per_step = temperature_c.shape
+        flat = temperature_c.reshape(*lead, n_c, n_t * per_step)
+        hourly = pue_series(flat, base, threshold_c, slope_per_k, max_pue, climate)
+        return hourly.reshape(*hourly.shape[:-1], n_t, per_step).mean(axis=-1)
     if climate.ndim == 1 or climate.shape[0] == 1:
         # the same clusters use the model in every sample: compute only those rows
         rows = np.flatnonzero(climate.reshape(-1))
@@ -402,6 +425,12 @@ def run(scenario: Scenario) -> xr.Dataset:
     if inp.temperature_c is not None:
         data["ambient_temperature_c"] = dataarray(
             inp.temperature_c, dims, "degC", "ambient temperature (synthetic climatology)"
+        )
+        # where each climate cluster's temperatures come from (table city or fallback)
+        data["ambient_temperature_c"].attrs["climate_source"] = "; ".join(
+            f"{c.name}: {c.climate.source}"
+            for c, used in zip(clusters, inp.climate, strict=True)
+            if used
         )
     from sim.operations import supply_variables
 

@@ -18,7 +18,7 @@ def label(da: xr.DataArray) -> str:
 
 
 def plot_run(ds: xr.Dataset, summary: xr.Dataset, path: str | Path) -> Path:
-    """Write a PNG: annual energy stacked by cluster, and daily peak facility power.
+    """Write a chart: annual energy stacked by cluster, and daily peak facility power.
 
     Parameters
     ----------
@@ -27,7 +27,7 @@ def plot_run(ds: xr.Dataset, summary: xr.Dataset, path: str | Path) -> Path:
     summary : xarray.Dataset
         Output of :func:`sim.summarize`.
     path : str or Path
-        PNG file to write (atomically).
+        File to write (atomically); its extension picks PNG, SVG or PDF.
     """
     import matplotlib
 
@@ -60,6 +60,7 @@ def plot_run(ds: xr.Dataset, summary: xr.Dataset, path: str | Path) -> Path:
         )
     ax2.set_ylabel(f"daily peak {label(power)}")
     ax2.set_xlabel("time (local standard time)")
-    write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    fmt = Path(path).suffix.lower().lstrip(".") or "png"  # png, svg or pdf (sim.export)
+    write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=110, format=fmt))
     plt.close(fig)
     return Path(path)

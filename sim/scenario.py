@@ -64,6 +64,8 @@ SECTION_PARSERS: dict[str, str] = {
     "pipeline": "sim.pipeline_io:parse_pipeline",
     # job-level simulation (sim.jobs; parsed in sim.jobs_io)
     "jobs": "sim.jobs_io:parse_jobs",
+    # goals the app checks a run against (met or missed, with the margin)
+    "targets": "sim.targets:parse_targets",
 }
 #: Same for per-cluster sections; stored in ``Cluster.sections[name]``.
 CLUSTER_SECTION_PARSERS: dict[str, str] = {"grid": "sim.operations:parse_grid"}
@@ -210,12 +212,21 @@ class PueModel:
 
 @dataclass(frozen=True)
 class Climate:
-    """Synthetic hourly ambient temperature parameters [degC, K]."""
+    """Synthetic hourly ambient temperature parameters [degC, K].
+
+    The annual cycle is ``monthly_mean_c`` (12 monthly means, interpolated between
+    mid-months) when given, else a sinusoid of ``mean_c`` and ``annual_amplitude_k``
+    (which then also summarise the monthly means). ``source`` says where they come
+    from: the scenario, the shipped table of city temperatures, or the fallback from
+    latitude and altitude.
+    """
 
     mean_c: float
     annual_amplitude_k: float
     diurnal_amplitude_k: float = 5.0
     noise_k: float = 2.0
+    monthly_mean_c: tuple[float, ...] | None = None
+    source: str = "scenario"
 
 
 @dataclass(frozen=True)
@@ -776,13 +787,28 @@ def _pue(raw: Any, path: str) -> PueModel:
     return PueModel(base=parse_quantity(raw, "dimensionless", path, minimum=1.0, maximum=MAX_PUE))
 
 
-def _climate(raw: Any, path: str, lat: float) -> Climate:
+def _climate(raw: Any, path: str, lat: float, lon: float, altitude_m: float) -> Climate:
     sec = _mapping(raw if raw is not None else {}, path, "clusters.<name>.climate")
-    # Assumed climatology from latitude (checked against Hangzhou 30.3 N: mean 17 degC,
-    # Jan 4 / Jul 29 degC): warm-temperate fit, marked as an assumption in the schema.
-    alat = abs(lat)
-    mean_default = 28.0 - 0.6 * max(0.0, alat - 15.0)
-    amp_default = max(2.0, 0.45 * alat - 1.5)
+    # Default climate: the monthly means of the shipped table's city within 100 km
+    # (scenarios/data/climate_normals.csv [S63]), else a fit in latitude with the
+    # standard lapse rate for altitude (sim.catalog.fallback_climate); the dataset
+    # says which in the climate_source attribute of ambient_temperature_c.
+    city = catalog.nearest_city_climate(lat, lon)
+    monthly = None
+    if "mean" in sec or "annual_amplitude" in sec:
+        mean_default, amp_default = catalog.fallback_climate(lat, altitude_m)
+        source = "scenario (mean, annual_amplitude)"
+    elif city is not None:
+        monthly = city.monthly_mean_c
+        mean_default = float(np.mean(monthly))
+        amp_default = (max(monthly) - min(monthly)) / 2
+        source = city.source
+    else:
+        mean_default, amp_default = catalog.fallback_climate(lat, altitude_m)
+        source = (
+            f"fallback: latitude {lat:g} deg, altitude {altitude_m:g} m (no table city "
+            "within 100 km; sim.catalog.fallback_climate)"
+        )
     return Climate(
         mean_c=parse_quantity(
             sec.get("mean", mean_default),
@@ -794,6 +820,8 @@ def _climate(raw: Any, path: str, lat: float) -> Climate:
         annual_amplitude_k=_difference(sec, "annual_amplitude", amp_default, path),
         diurnal_amplitude_k=_difference(sec, "diurnal_amplitude", 5.0, path),
         noise_k=_difference(sec, "noise", 2.0, path),
+        monthly_mean_c=monthly,
+        source=source,
     )
 
 
@@ -823,6 +851,9 @@ def _cluster(
         )
         for key, bound in (("lat", 90), ("lon", 180))
     )
+    altitude_m = parse_quantity(
+        loc.get("altitude", 0.0), "m", f"{path}.location.altitude", minimum=-500, maximum=9000
+    )
     cluster = Cluster(
         name=name,
         lat=lat,
@@ -838,7 +869,7 @@ def _cluster(
         ),
         idle_power=_fraction(sec.get("idle_power", 0.0), f"{path}.idle_power"),
         pue=_pue(_required(sec, "pue", path), f"{path}.pue"),
-        climate=_climate(sec.get("climate"), f"{path}.climate", lat),
+        climate=_climate(sec.get("climate"), f"{path}.climate", lat, lon, altitude_m),
     )
     for key, spec in CLUSTER_SECTION_PARSERS.items():
         if key in sec:
@@ -1057,6 +1088,7 @@ def load_scenario(
             data = apply_overrides(raw, changes, "variant")
         if overrides:
             data = apply_overrides(data, overrides)
+        _check_utilization_settable(data, {**changes, **(overrides or {})})
         scenario = _validate(data)
     except ScenarioError as err:
         line = line_of(raw, err.field)
@@ -1068,6 +1100,28 @@ def load_scenario(
             line = changes.lines.get(key) if isinstance(changes, LineDict) else None
         raise err.located(file, line) from None
     return _replace(scenario, path=file, variant=variant)
+
+
+def _check_utilization_settable(data: Mapping, changes: Mapping[str, Any]) -> None:
+    """Refuse a variant or override of a cluster's ``utilization`` in a dispatching scenario.
+
+    With a ``demand`` section, utilisation is an outcome of dispatch (served /
+    installed compute, :mod:`sim.operations`); the ``utilization`` field is only
+    the fallback without demand, so setting it would change nothing.
+    """
+    if not isinstance(data, Mapping) or data.get("demand") is None:
+        return
+    for path, value in changes.items():
+        parts = str(path).split(".")
+        if len(parts) >= 3 and parts[0] == "clusters" and parts[2] == "utilization":
+            raise ScenarioError(
+                "utilization is an outcome of dispatch in a scenario with a demand section "
+                "(served / installed compute); setting it would change nothing",
+                field=str(path),
+                given=value,
+                expected="no utilization setting while the scenario dispatches: change demand, "
+                "capacity, links or dispatch instead, or drop the demand section",
+            )
 
 
 def _variant_set(raw: Mapping, name: str) -> Mapping[str, Any]:

@@ -50,6 +50,8 @@ class Field:
 FIELDS: tuple[Field, ...] = (
     Field("name", "-", REQUIRED, "Scenario name."),
     Field("description", "-", "''", "Free text."),
+    Field("name_zh", "-", "none", "Chinese display name (the app's 中文 mode); name if omitted."),
+    Field("description_zh", "-", "none", "Chinese description (the app's 中文 mode)."),
     Field("sources", "-", "[]", "List of sources cited by the figures in the file."),
     Field("seed", "-", "0", "Root seed; every random stream is spawned from it (SeedSequence)."),
     Field(
@@ -129,10 +131,18 @@ FIELDS: tuple[Field, ...] = (
     Field("hardware.<name>.source", "-", "''", "Where the figures come from."),
     Field("clusters.<name>.location.lat", "deg", REQUIRED, "Latitude, north positive."),
     Field("clusters.<name>.location.lon", "deg", REQUIRED, "Longitude, east positive."),
+    Field(
+        "clusters.<name>.location.altitude",
+        "m",
+        "0",
+        "Altitude above sea level; lowers the fallback climate by 6.5 K/km [S64].",
+    ),
     Field("clusters.<name>.hub", "-", "cluster name", "National hub the cluster belongs to."),
     Field("clusters.<name>.role", "-", "''", "east (real-time) / west (back office), free text."),
     Field("clusters.<name>.province", "-", "''", "Province or grid region."),
     Field("clusters.<name>.description", "-", "''", "Free text."),
+    Field("clusters.<name>.name_zh", "-", "none", "Chinese display name of the cluster."),
+    Field("clusters.<name>.description_zh", "-", "none", "Chinese description of the cluster."),
     Field(
         "clusters.<name>.fleet.<kind>",
         "-",
@@ -234,18 +244,21 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "clusters.<name>.climate.mean",
         "degC",
-        "from latitude",
-        "Annual mean ambient temperature, above -273.15 degC "
-        "(assumption: 28 degC - 0.6 K/deg above 15 deg).",
+        "from the table",
+        "Annual mean ambient temperature, above -273.15 degC. Default: the monthly means "
+        "of the shipped table's city within 100 km (scenarios/data/climate_normals.csv "
+        "[S63]), else a latitude fit of its eastern-plains cities lowered 6.5 K/km for "
+        "altitude [S64].",
         plausible=("-30 degC", "35 degC"),
         beyond="warning",
     ),
     Field(
         "clusters.<name>.climate.annual_amplitude",
         "K",
-        "from latitude",
-        "Half the July-January difference, in K or delta_degC, not degC "
-        "(assumption: 0.45 K/deg x lat - 1.5 K).",
+        "from the table",
+        "Half the warmest-coldest month difference, in K or delta_degC, not degC "
+        "(default as for mean; with mean or annual_amplitude given, the annual cycle is "
+        "a sinusoid).",
         plausible=("0 K", "30 K"),
         beyond="warning",
     ),
@@ -432,7 +445,35 @@ FIELDS: tuple[Field, ...] = (
         "10x max cost",
         "Penalty per EFLOPS-hour of unmet demand.",
     ),
+    Field(
+        "targets.<n>.capacity",
+        "EFLOPS",
+        "none",
+        "Target: installed compute of all clusters at the end of `date`, at least (one "
+        "measure per target).",
+    ),
+    Field(
+        "targets.<n>.kind",
+        "-",
+        "none",
+        "Capacity targets: count one kind (general, intelligent, supercomputing) at its "
+        "conventional precision; none: the reporting precision, all kinds.",
+    ),
+    Field("targets.<n>.date", "date", "none", "Capacity targets: the day at whose end to count."),
+    Field("targets.<n>.pue", "1", "none", "Target: energy-weighted PUE in `year`, at most."),
+    Field(
+        "targets.<n>.renewable_share",
+        "1",
+        "none",
+        "Target: share of facility energy from renewables in `year`, at least.",
+    ),
+    Field("targets.<n>.energy", "TWh", "none", "Target: facility energy in `year`, at most."),
+    Field("targets.<n>.year", "year", "none", "PUE, renewable share and energy targets: the year."),
+    Field("targets.<n>.name", "-", "''", "Display name of the target."),
+    Field("targets.<n>.name_zh", "-", "''", "Chinese display name of the target."),
     Field("variants.<name>.description", "-", "''", "What the variant changes and why."),
+    Field("variants.<name>.name_zh", "-", "none", "Chinese display name of the variant."),
+    Field("variants.<name>.description_zh", "-", "none", "Chinese description of the variant."),
     Field(
         "variants.<name>.set",
         "-",

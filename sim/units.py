@@ -31,12 +31,11 @@ import contextlib
 import contextvars
 import math
 import re
+import sys
 import warnings
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
-
-import pint
 
 from sim.errors import ScenarioError
 from sim.schema import field_of
@@ -56,39 +55,67 @@ __all__ = [
     "normalize_kind",
     "normalize_precision",
     "parse_quantity",
-    "ureg",
+    "registry",
 ]
 
-ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
-# Compute: a new base dimension, so that FLOPS never silently equals 1/s.
-ureg.define("flop = [compute] = FLOP")
-ureg.define("FLOPS = flop / second = flops = Flops")
-ureg.define("OPS = FLOPS")  # integer precisions are quoted in TOPS
-# Chinese units: 次 is an operation per second in compute statistics (每秒…次).
-for _name, _definition in (
-    ("次", "FLOPS"),
-    ("万次", "1e4 FLOPS"),
-    ("亿次", "1e8 FLOPS"),
-    ("万亿次", "1e12 FLOPS"),
-    ("亿亿次", "1e16 FLOPS"),
-    ("瓦", "W"),
-    ("千瓦", "kW"),
-    ("万千瓦", "1e4 kW"),
-    ("兆瓦", "MW"),
-    ("千瓦时", "kWh = 度"),
-    ("万千瓦时", "1e4 kWh"),
-    ("亿千瓦时", "1e8 kWh"),
-):
-    ureg.define(f"{_name} = {_definition}")
-# 标准机架: a standard rack is a count of capacity; its power is a scenario field.
-ureg.define("rack = [rack] = racks = standard_rack")
-ureg.define("CNY = [currency] = yuan = RMB")
-ureg.define("gCO2 = [emission]")
-ureg.define("kgCO2 = 1e3 gCO2")
-ureg.define("tCO2 = 1e6 gCO2")
-ureg.define("元 = CNY")
-ureg.define("万元 = 1e4 CNY")
-ureg.define("亿元 = 1e8 CNY")
+#: Definitions added to pint's defaults, in order.
+_DEFINITIONS = (
+    # Compute: a new base dimension, so that FLOPS never silently equals 1/s.
+    "flop = [compute] = FLOP",
+    "FLOPS = flop / second = flops = Flops",
+    "OPS = FLOPS",  # integer precisions are quoted in TOPS
+    # Chinese units: 次 is an operation per second in compute statistics (每秒…次).
+    "次 = FLOPS",
+    "万次 = 1e4 FLOPS",
+    "亿次 = 1e8 FLOPS",
+    "万亿次 = 1e12 FLOPS",
+    "亿亿次 = 1e16 FLOPS",
+    "瓦 = W",
+    "千瓦 = kW",
+    "万千瓦 = 1e4 kW",
+    "兆瓦 = MW",
+    "千瓦时 = kWh = 度",
+    "万千瓦时 = 1e4 kWh",
+    "亿千瓦时 = 1e8 kWh",
+    # 标准机架: a standard rack is a count of capacity; its power is a scenario field.
+    "rack = [rack] = racks = standard_rack",
+    "CNY = [currency] = yuan = RMB",
+    "元 = CNY",
+    "万元 = 1e4 CNY",
+    "亿元 = 1e8 CNY",
+    "gCO2 = [emission]",
+    "kgCO2 = 1e3 gCO2",
+    "tCO2 = 1e6 gCO2",
+)
+
+
+def _pint() -> Any:
+    """The pint module, imported on first use (``suanli --help`` never pays for it).
+
+    pint imports ``dask.base`` whenever dask is installed (~0.4 s) for dask-array
+    quantities, which this package never makes: unless dask is already loaded,
+    pint is imported with dask hidden.
+    """
+    if "pint" not in sys.modules and "dask" not in sys.modules:
+        sys.modules["dask"] = None  # type: ignore[assignment]  # find_spec -> None
+        try:
+            import pint
+        finally:
+            del sys.modules["dask"]
+    import pint
+
+    return pint
+
+
+@lru_cache(maxsize=1)
+def registry() -> Any:
+    """The unit registry: pint's defaults and :data:`_DEFINITIONS`, built on first use."""
+    reg = _pint().UnitRegistry(autoconvert_offset_to_baseunit=True)
+    for definition in _DEFINITIONS:
+        reg.define(definition)
+    return reg
+
+
 #: Compute shorthand of Chinese plans: "18E" is 18 EFLOPS (only where compute is expected).
 _COMPUTE_SHORTHAND = {"T": "TFLOPS", "P": "PFLOPS", "E": "EFLOPS"}
 
@@ -213,8 +240,8 @@ def normalize_kind(name: Any, field: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def _unit(unit: str) -> pint.Unit:
-    return ureg.Unit(unit)
+def _unit(unit: str) -> Any:
+    return registry().Unit(unit)
 
 
 _DIMENSION_NAMES = {
@@ -251,9 +278,10 @@ def _conversion(unit_text: str, unit: str) -> float | str | None:
     """Factor from ``unit_text`` to ``unit``, an error description, or None for
     offset units (degC), which need pint for every value."""
     target = _unit(unit)
+    errors = _pint().errors
     try:
-        given = ureg.Quantity(1.0, unit_text)
-    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError):
+        given = registry().Quantity(1.0, unit_text)
+    except (errors.UndefinedUnitError, errors.DefinitionSyntaxError, ValueError):
         return f"unknown unit '{unit_text}'"
     except Exception:  # pint raises a handful of parser errors for odd input
         return f"cannot read unit '{unit_text}'"
@@ -262,7 +290,7 @@ def _conversion(unit_text: str, unit: str) -> float | str | None:
             f"unit '{unit_text}' is {_describe(given.dimensionality)}, "
             f"this field takes {_describe(target.dimensionality, unit)}"
         )
-    if not given._is_multiplicative or not ureg.Quantity(1.0, target)._is_multiplicative:
+    if not given._is_multiplicative or not registry().Quantity(1.0, target)._is_multiplicative:
         return None
     return float(given.to(target).magnitude)
 
@@ -280,15 +308,17 @@ def _parse_string(text: str, unit: str) -> float | str:
     number, unit_text = match.groups()
     if not unit_text:
         return float(number)  # a bare number written as a string: canonical unit
-    compute = _unit(unit).dimensionality == _unit("FLOPS").dimensionality
-    if compute and unit_text in _COMPUTE_SHORTHAND:
+    if (
+        unit_text in _COMPUTE_SHORTHAND
+        and _unit(unit).dimensionality == _unit("FLOPS").dimensionality
+    ):
         unit_text = _COMPUTE_SHORTHAND[unit_text]
     factor = _conversion(unit_text, unit)
     if isinstance(factor, str):
         return factor
     if factor is not None:
         return float(number) * factor
-    given = ureg.Quantity(float(number), unit_text)
+    given = registry().Quantity(float(number), unit_text)
     return float(given.to(_unit(unit)).magnitude)
 
 

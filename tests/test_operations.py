@@ -219,6 +219,27 @@ def test_cli_bad_share_exits_2(capsys, monkeypatch):
     assert len(err.strip().splitlines()) == 1
 
 
+def test_utilization_override_under_dispatch_is_an_error(two_sites, capsys, monkeypatch):
+    # With a demand section utilisation is served / installed (an outcome): setting it
+    # would change nothing, so it is refused with the reason, not silently ignored.
+    with pytest.raises(ScenarioError) as info:
+        sim.load_scenario(two_sites, overrides={"clusters.west.utilization": 0.3})
+    assert info.value.field == "clusters.west.utilization"
+    assert "outcome of dispatch" in info.value.message and info.value.given == 0.3
+    # the same field is an input without demand: east 10 EFLOPS x 1 MW/EFLOPS x 0.3 = 3 MW
+    del two_sites["demand"]
+    ds = sim.run(sim.load_scenario(two_sites, overrides={"clusters.east.utilization": 0.3}))
+    assert float(ds["it_power_mw"].sel(cluster="east")[0]) == pytest.approx(3.0)
+    # the CLI: one line, exit 2; EDWC has no low-utilization variant any more
+    monkeypatch.chdir(ROOT)
+    edwc = "scenarios/east_data_west_compute.yaml"
+    assert "low-utilization" not in sim.load_scenario(edwc).variants()
+    code = main(["validate", edwc, "--set", "clusters.guian.utilization=0.3"])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "clusters.guian.utilization" in err and "outcome of dispatch" in err
+
+
 def test_yangtze_zhejiang_cap_binds_in_summer():
     # Jiashan: 10.5 MW cap; PUE rises with heat, so the cap binds in summer only
     ds = sim.run(sim.load_scenario(SCENARIOS / "yangtze_delta.yaml"))
@@ -296,8 +317,14 @@ def test_cluster_without_capacity_under_unlimited_grid_cap():
         SCENARIOS / "east_data_west_compute.yaml",
         overrides={
             "horizon.end": "2024-01-31",
-            "clusters.yangtze-demo-zone.fleet.additions.0.year": 2025,  # not built until 2025
-            "clusters.yangtze-demo-zone.fleet.additions.1.year": 2025,
+            # not built until 2025 (zero before the first point, flat after)
+            "clusters.yangtze-demo-zone.fleet": {
+                "general": {
+                    "hardware": {"general-server": 1.0},
+                    "capacity": {"2024-12-31": "0 MW", "2025-01-01": "100 MW"},
+                }
+            },
+            "dispatch.policy": "optimize",
         },
     )
     ds = sim.run(scenario)

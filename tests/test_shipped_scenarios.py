@@ -63,21 +63,3 @@ def test_zhejiang_quoted_figures():
     assert energy["seed-estimate"] == pytest.approx(30.6, abs=0.05)
     assert 3.0 <= energy["frontier-measured"] <= 3.5
     assert 0.1 <= energy["h100-fp16"] <= 0.2
-
-
-def test_edwc_fleet_matches_rack_census():
-    # [S19]: March 2024, > 1.46 M racks x 2.5 kW [S7] x 62.72 % occupancy = 2.29 GW populated.
-    scenario = sim.load_scenario(
-        SCENARIOS / "east_data_west_compute.yaml", overrides={"horizon.step": "1D"}
-    )
-    ds = sim.run(scenario)
-    it_mw = float(ds["nameplate_power_mw"].sel(time="2024-03-31").sum())
-    census_mw = 1.46e6 * 2.5e-3 * 0.6272
-    assert abs(it_mw / census_mw - 1) < 0.25
-    # Horinger: 120k PFLOPS by end-2025 [S14]: the scenario's cohorts 30 + 40 + 50 EFLOPS
-    # are intelligent compute; the general servers add their fp16 share on top.
-    horinger = sim.summarize(ds)["capacity_eflops"].sel(cluster="horinger", year=2025)
-    general_fp16 = 475e6 * 40e9 / 1e18  # 475 MW x 40 GFLOPS/W (catalog cpu-server fp16)
-    # "year end" is the last step of the year (2025-12-31 00:00 at a daily step), when
-    # the 2025 cohort, ramping in over the year, is 364/365 installed.
-    assert float(horinger) == pytest.approx(30 + 40 + 50 * 364 / 365 + general_fp16, rel=1e-9)

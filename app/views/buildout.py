@@ -5,6 +5,7 @@ target, for scenarios with a ``projects:`` section (``suanli pipeline``)."""
 from __future__ import annotations
 
 import altair as alt
+import charts
 import streamlit as st
 from state import current, pipeline
 from texts import axis_label, t
@@ -18,7 +19,8 @@ if "projects" not in cur.info["raw"]:
 default = int(cur.info["raw"].get("pipeline", {}).get("samples", 1000))
 choices = sorted({100, 200, 500, 1000, 2000, default})
 samples = st.select_slider(t("buildout.samples"), choices, value=default, key="pipeline_samples")
-res = pipeline(cur.source.path, cur.source.stamp, cur.variant, cur.overrides, samples)
+with st.spinner(t("buildout.running")):
+    res = pipeline(cur.source.path, cur.source.stamp, cur.variant, cur.overrides, samples)
 if res["error"]:
     st.error(res["error"])
     st.stop()
@@ -52,5 +54,14 @@ rules = (
     .encode(y="eflops:Q", tooltip=["name:N", "date:N", "eflops:Q"])
 )
 st.subheader(t("buildout.fan"))
-st.altair_chart((band + median + rules).properties(height=380), width="stretch")
-st.dataframe(targets, hide_index=True, width="stretch")
+charts.show((band + median + rules).properties(height=380))
+table = targets.assign(probability=targets["probability"] * 100)
+st.dataframe(
+    table.rename(columns={c: t(f"col.{c}") for c in table.columns}),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        t(f"col.{c}"): st.column_config.NumberColumn(format="%.4g")
+        for c in ("eflops", "p10", "p50", "p90", "probability")
+    },
+)

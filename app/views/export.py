@@ -1,5 +1,10 @@
 """Export page: the current what-if as scenario YAML, results as NetCDF and CSV,
-charts as PNG. Large files are built only when their button is pressed."""
+charts as PNG. Large files are built only when their button is pressed.
+
+Every button has ``on_click="ignore"``: a download then starts no script run, so
+the files of the other buttons stay registered and a second download straight
+after the first arrives (with a rerun, Streamlit dropped the deferred files of the
+previous run: ``MediaFileStorageError: Deferred file ... not found``)."""
 
 from __future__ import annotations
 
@@ -32,6 +37,7 @@ st.download_button(
     file_name=f"{stem}.yaml",
     mime="application/x-yaml",
     key="dl_yaml",
+    on_click="ignore",
 )
 st.code(text, language="yaml", height=360)
 
@@ -44,6 +50,7 @@ cols[0].download_button(
     file_name=f"{stem}.nc",
     mime="application/x-netcdf",
     key="dl_nc",
+    on_click="ignore",
 )
 cols[1].download_button(
     t("export.csv"),
@@ -51,6 +58,7 @@ cols[1].download_button(
     file_name=f"{stem}-annual.csv",
     mime="text/csv",
     key="dl_csv",
+    on_click="ignore",
 )
 cols[2].download_button(
     t("export.hourly"),
@@ -58,6 +66,7 @@ cols[2].download_button(
     file_name=f"{stem}-hourly.csv",
     mime="text/csv",
     key="dl_hourly",
+    on_click="ignore",
 )
 cols[3].download_button(
     t("export.png"),
@@ -65,4 +74,5 @@ cols[3].download_button(
     file_name=f"{stem}.png",
     mime="image/png",
     key="dl_png",
+    on_click="ignore",
 )

@@ -5,8 +5,9 @@ by cluster, under a scheduling policy the user picks."""
 from __future__ import annotations
 
 import altair as alt
+import charts
 import streamlit as st
-from state import current, jobs
+from state import current, display, jobs
 from texts import axis_lines, t
 
 #: Queue disciplines and their add-ons (sim.jobs.POLICIES), as the CLI spells them.
@@ -30,12 +31,13 @@ policy = st.selectbox(
     placeholder=t("jobs.policy.scenario", policy=own),
     key="jobs_policy",
 )
-base = jobs(cur.source.path, cur.source.stamp, cur.variant, cur.overrides, None)
-res = (
-    base
-    if policy is None
-    else jobs(cur.source.path, cur.source.stamp, cur.variant, cur.overrides, policy)
-)
+with st.spinner(t("jobs.running")):
+    base = jobs(cur.source.path, cur.source.stamp, cur.variant, cur.overrides, None)
+    res = (
+        base
+        if policy is None
+        else jobs(cur.source.path, cur.source.stamp, cur.variant, cur.overrides, policy)
+    )
 if res["error"] or base["error"]:
     st.error(res["error"] or base["error"])
     st.stop()
@@ -60,13 +62,37 @@ cols[3].metric(
     t("jobs.carbon"), f"{res['carbon_tco2']:,.1f} tCO2", _delta("carbon_tco2", ",.1f"), "inverse"
 )
 
+
+def _table(frame, names: dict[str, str] | None = None) -> None:
+    """A table with labelled columns (units in the label) and 3-4 significant figures."""
+    frame = frame.copy()
+    first = frame.columns[0]
+    if names:
+        frame[first] = frame[first].map(lambda k: names.get(k, k))
+    labels = {c: t(f"col.{c}") for c in frame.columns}
+    formats = {
+        labels[c]: st.column_config.NumberColumn(
+            format="%d" if frame[c].dtype.kind == "i" else "%.3g"
+        )
+        for c in frame.columns[1:]
+    }
+    st.dataframe(
+        frame.rename(columns=labels), hide_index=True, width="stretch", column_config=formats
+    )
+
+
+names = {c: display(cur.info, "name", f"cluster:{c}") for c in cur.info["clusters"]}
 st.subheader(t("jobs.classes"))
-st.dataframe(res["classes"], hide_index=True, width="stretch")
+_table(res["classes"])
 st.subheader(t("jobs.clusters"))
-st.dataframe(res["clusters"], hide_index=True, width="stretch")
+_table(res["clusters"], names)
 st.subheader(t("jobs.power"))
-frame = res["power"].melt(id_vars="time", var_name="cluster", value_name="power_mw")
-st.altair_chart(
+frame = (
+    res["power"]
+    .rename(columns=names)
+    .melt(id_vars="time", var_name="cluster", value_name="power_mw")
+)
+charts.show(
     alt.Chart(frame)
     .mark_line(strokeWidth=1)
     .encode(
@@ -75,6 +101,5 @@ st.altair_chart(
         color=alt.Color("cluster:N", title=t("cluster")),
     )
     .properties(height=320)
-    .interactive(bind_y=False),
-    width="stretch",
+    .interactive(bind_y=False)
 )

@@ -40,7 +40,9 @@ def digest(ds: xr.Dataset) -> str:
                 h.update(repr(values.tolist()).encode())
             else:
                 h.update(np.ascontiguousarray(values).tobytes())
-    h.update(repr(sorted((k, str(v)) for k, v in ds.attrs.items())).encode())
+    # a sweep's ``base`` attribute is an absolute path: digest it relative to the checkout
+    attrs = ((k, str(v).replace(str(ROOT), "<root>")) for k, v in ds.attrs.items())
+    h.update(repr(sorted(attrs)).encode())
     return h.hexdigest()
 
 
