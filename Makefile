@@ -27,12 +27,12 @@ $(CHROMIUM):
 	apt-get update && apt-get install -y chromium chromium-driver fonts-wqy-zenhei
 
 lint: $(STAMP)
-	$(BIN)/ruff check sim app tests benchmarks
-	$(BIN)/ruff format --check sim app tests benchmarks
+	$(BIN)/ruff check sim app tests benchmarks examples
+	$(BIN)/ruff format --check sim app tests benchmarks examples
 
 format: $(STAMP)
-	$(BIN)/ruff format sim app tests benchmarks
-	$(BIN)/ruff check --fix sim app tests benchmarks
+	$(BIN)/ruff format sim app tests benchmarks examples
+	$(BIN)/ruff check --fix sim app tests benchmarks examples
 
 test: lint $(CHROMIUM)
 	$(BIN)/pytest

@@ -87,8 +87,11 @@ def test_default_engine_vs_lp_on_scarce_family(benchmark, family):
 
 def edwc_problem_2025():
     """The DispatchProblem that sim.run builds for the EDWC scenario's year 2025."""
+    # the variant that dispatches across clusters (the default serves origins locally)
     scenario = sim.load_scenario(
-        SCENARIO, overrides={"horizon.start": "2025-01-01", "horizon.end": "2025-12-31"}
+        SCENARIO,
+        variant="optimize",
+        overrides={"horizon.start": "2025-01-01", "horizon.end": "2025-12-31"},
     )
     captured = []
     original = sim.operations.dispatch

@@ -119,9 +119,14 @@ def _overrides(items: Sequence[str] | None) -> dict[str, Any]:
 
 
 def _load(args: argparse.Namespace, variant: str | None = None):
+    from sim.hourly import allow_files
     from sim.scenario import load_scenario
 
-    return load_scenario(args.scenario, overrides=_overrides(args.set), variant=variant)
+    overrides = _overrides(args.set)
+    # a file the user names on the command line may lie outside the scenario's folder
+    named = [str(v) for k, v in overrides.items() if k.endswith(".file")]
+    with allow_files(named):
+        return load_scenario(args.scenario, overrides=overrides, variant=variant)
 
 
 def _table(summary: xr.Dataset, precision: str) -> str:

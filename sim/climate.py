@@ -16,7 +16,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.signal import lfilter
 
 __all__ = ["annual_cycle_c", "synthetic_temperature_c"]
 
@@ -84,6 +83,8 @@ def synthetic_temperature_c(
     numpy.ndarray, shape (site, time)
         Temperature [degC].
     """
+    from scipy.signal import lfilter  # imported on use: scipy.signal costs ~0.7 s
+
     col = lambda x: np.asarray(x, dtype=np.float64).reshape(-1, 1)  # noqa: E731
     days = times.astype("datetime64[D]")
     day_index = (days - days[0]).astype(np.int64)

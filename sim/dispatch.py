@@ -50,8 +50,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.optimize import linprog
 
 __all__ = [
     "DEFAULT_ENGINE",
@@ -1117,6 +1115,9 @@ def _lp_block(
     RuntimeError
         If HiGHS does not report an optimal solution.
     """
+    import scipy.sparse as sp  # imported on use, as is scipy.optimize (start-up)
+    from scipy.optimize import linprog
+
     p = problem
     n_w, n_o, n_r, n_c, n_k, n_t = p.shape
     tt = np.arange(n_t)

@@ -20,7 +20,6 @@ passed in: one seed, one result.
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal, special, stats
 
 __all__ = [
     "battery_dispatch",
@@ -103,6 +102,8 @@ def clear_sky_ghi_w_per_m2(cos_z):
 
 def _ar1(rng: np.random.Generator, shape, phi: float) -> np.ndarray:
     """Standard-normal AR(1) series along the last axis (vectorised with lfilter)."""
+    from scipy import signal  # imported on use: scipy.signal costs ~0.7 s of start-up
+
     eps = rng.standard_normal(shape)
     x = signal.lfilter([np.sqrt(1 - phi**2)], [1.0, -phi], eps, axis=-1)
     x[..., 0] = eps[..., 0]  # stationary start
@@ -162,6 +163,8 @@ def pv_profile_pu(
     array [..., T]
         Output [MW per MW installed].
     """
+    from scipy import special, stats
+
     if not 0.0 <= cloudiness < 1.0:
         raise ValueError(f"cloudiness {cloudiness} is outside [0, 1)")
     t = np.asarray(times, dtype="datetime64[h]")
@@ -215,6 +218,8 @@ def wind_profile_pu(
     array [C, T]
         Output [MW per MW installed].
     """
+    from scipy import special, stats
+
     cf = np.atleast_1d(np.asarray(capacity_factor, dtype=float))
     if ((cf < 0) | (cf >= 1)).any():
         raise ValueError(f"capacity factor {cf} is outside [0, 1)")

@@ -155,20 +155,24 @@ def prepare(scenario: Scenario) -> Inputs:
     if climate.any():
         # hourly temperatures over the horizon; a longer step keeps its hours (step means)
         per_step = max(1, round(step_h))
-        hours = times[0] + np.arange(len(times) * per_step) * np.timedelta64(3600, "s")
+        hours = scenario.horizon.hours()
         hourly = np.full((len(clusters), len(hours)), np.nan)
         rngs = cluster_rngs(scenario)
-        idx = np.flatnonzero(climate)
+        measured = np.array([c.climate.series_c is not None for c in clusters])
+        for i in np.flatnonzero(climate & measured):
+            hourly[i] = clusters[i].climate.series_c  # climate.file (sim.hourly)
+        idx = np.flatnonzero(climate & ~measured)
         cl = [clusters[i].climate for i in idx]
-        hourly[idx] = synthetic_temperature_c(
-            hours,
-            [c.mean_c for c in cl],
-            [c.annual_amplitude_k for c in cl],
-            [c.diurnal_amplitude_k for c in cl],
-            [c.noise_k for c in cl],
-            [rngs[i] for i in idx],
-            [c.monthly_mean_c or [np.nan] * 12 for c in cl],
-        )
+        if len(idx):
+            hourly[idx] = synthetic_temperature_c(
+                hours,
+                [c.mean_c for c in cl],
+                [c.annual_amplitude_k for c in cl],
+                [c.diurnal_amplitude_k for c in cl],
+                [c.noise_k for c in cl],
+                [rngs[i] for i in idx],
+                [c.monthly_mean_c or [np.nan] * 12 for c in cl],
+            )
         hourly = hourly.reshape(len(clusters), len(times), per_step)
         temperature = hourly.mean(axis=-1)
         if per_step == 1:

@@ -21,6 +21,7 @@ import numpy as np
 
 from sim import catalog, limits
 from sim.errors import ScenarioError
+from sim.hourly import hourly_series, scenario_file
 from sim.schema import keys_of
 from sim.units import (
     KIND_PRECISION,
@@ -102,6 +103,13 @@ class Horizon:
         stop = self.end + np.timedelta64(1, "D")
         step = np.timedelta64(round(self.step_h * 60), "m")
         return np.arange(self.start.astype("datetime64[m]"), stop, step).astype("datetime64[ns]")
+
+    def hours(self) -> np.ndarray:
+        """Start of every hour of the horizon, ``datetime64[ns]`` (a step of several
+        hours keeps its hours: the climate model works hourly and averages per step)."""
+        per_step = max(1, round(self.step_h))
+        times = self.times()
+        return times[0] + np.arange(len(times) * per_step) * np.timedelta64(3600, "s")
 
 
 @dataclass(frozen=True)
@@ -227,6 +235,7 @@ class Climate:
     noise_k: float = 2.0
     monthly_mean_c: tuple[float, ...] | None = None
     source: str = "scenario"
+    series_c: np.ndarray | None = None  # measured, on Horizon.hours() [degC] (climate.file)
 
 
 @dataclass(frozen=True)
@@ -787,8 +796,19 @@ def _pue(raw: Any, path: str) -> PueModel:
     return PueModel(base=parse_quantity(raw, "dimensionless", path, minimum=1.0, maximum=MAX_PUE))
 
 
-def _climate(raw: Any, path: str, lat: float, lon: float, altitude_m: float) -> Climate:
+def _climate(
+    raw: Any, path: str, lat: float, lon: float, altitude_m: float, horizon: Horizon
+) -> Climate:
     sec = _mapping(raw if raw is not None else {}, path, "clusters.<name>.climate")
+    if "file" in sec:  # a measured series (sim.hourly): no synthetic parameters
+        spec = {k: sec[k] for k in ("file", "column", "variable", "units") if k in sec}
+        series = hourly_series(spec, "degC", path, horizon.hours(), 1.0)
+        return Climate(
+            mean_c=float(series.mean()),
+            annual_amplitude_k=0.0,
+            source=f"file {spec['file']}",
+            series_c=series,
+        )
     # Default climate: the monthly means of the shipped table's city within 100 km
     # (scenarios/data/climate_normals.csv [S63]), else a fit in latitude with the
     # standard lapse rate for altitude (sim.catalog.fallback_climate); the dataset
@@ -869,7 +889,7 @@ def _cluster(
         ),
         idle_power=_fraction(sec.get("idle_power", 0.0), f"{path}.idle_power"),
         pue=_pue(_required(sec, "pue", path), f"{path}.pue"),
-        climate=_climate(sec.get("climate"), f"{path}.climate", lat, lon, altitude_m),
+        climate=_climate(sec.get("climate"), f"{path}.climate", lat, lon, altitude_m, horizon),
     )
     for key, spec in CLUSTER_SECTION_PARSERS.items():
         if key in sec:
@@ -1089,7 +1109,8 @@ def load_scenario(
         if overrides:
             data = apply_overrides(data, overrides)
         _check_utilization_settable(data, {**changes, **(overrides or {})})
-        scenario = _validate(data)
+        with scenario_file(file):  # file names in the scenario are relative to it
+            scenario = _validate(data)
     except ScenarioError as err:
         line = line_of(raw, err.field)
         if overrides and _sets(overrides, err.field):

@@ -278,6 +278,21 @@ FIELDS: tuple[Field, ...] = (
         plausible=("0 K", "10 K"),
         beyond="warning",
     ),
+    Field(
+        "clusters.<name>.climate.file",
+        "-",
+        "none",
+        "Measured ambient temperature instead of the synthetic one: a CSV (timestamp, "
+        "value) or NetCDF file, relative to the scenario (sim.hourly).",
+    ),
+    Field("clusters.<name>.climate.column", "-", "the only one", "CSV value column."),
+    Field("clusters.<name>.climate.variable", "-", "the only one", "NetCDF variable."),
+    Field(
+        "clusters.<name>.climate.units",
+        "degC",
+        "header or attribute",
+        "Units of the file's values (else 'name [unit]' in the CSV header).",
+    ),
     # --- operations (issue 3): sim.operations parses these sections
     Field(
         "clusters.<name>.grid.region",
