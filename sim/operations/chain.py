@@ -12,27 +12,35 @@ equations with utilisation ``u = served / installed``)::
     m[c,t]        = (1 - idle) * nameplate_mw / capacity_eflops * PUE   [MW per EFLOPS]
     idle_load[c,t] = idle * nameplate_mw * PUE                          [MW]
 
-Power tranches offered to the dispatcher, in merit order of their own cost:
-renewable surplus above the idle load, then the grid connection up to its cap,
-then imports from a neighbouring grid up to their cap; tranche capacity in
-EFLOPS is the tranche's MW divided by ``m``. Deferred demand does not cross a
-calendar year (what waits at 31 Dec 23:00 is reported unmet).
+Each cluster is one compute pool (``pool_cluster[r] = r``) drawing ``m`` MW per
+EFLOPS served. Power tranches offered to the dispatcher, in merit order of their
+own price [CNY/MWh, tCO2/MWh or the mix]: renewable surplus above the idle load,
+then the grid connection up to its cap, then imports from a neighbouring grid
+up to their cap [MW]. One problem spans the whole horizon, so deferred
+demand crosses calendar years; past the horizon's end the problem continues
+for one deferral window (repeating the last steps), so that work whose window
+reaches past the end waits there (reported as deferred at the last step)
+rather than being served all at once in the last hours.
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim.buildout.fleet import FleetArrays
 from sim.operations.demand import hourly_shape, latency_ms, trajectory_eflops
-from sim.operations.dispatch import DispatchProblem, dispatch, stay_local_eligibility, unit_cost
+from sim.operations.dispatch import (
+    DispatchProblem,
+    dispatch,
+    objective_value,
+    stay_local_eligibility,
+    unit_cost,
+)
 from sim.operations.grid import grid_balance, pv_profile_pu, wind_profile_pu
 from sim.scenario.core import Scenario
 from sim.scenario.errors import ScenarioError
-from sim.scenario.horizon import year_slices
 from sim.scenario.operations_spec import DemandSpec, DispatchSpec, GridSpec, LinkSpec, OriginSpec
 
 
@@ -161,11 +169,13 @@ def demand_array(spec: DemandSpec, times: np.ndarray, step_h: float) -> np.ndarr
 def dispatch_problems(
     scenario: Scenario, times: np.ndarray, fleet: FleetArrays, pue: np.ndarray, idle
 ):
-    """The dispatch problems of a scenario, one per calendar year, and context.
+    """The dispatch problem of a scenario, and context.
 
     Returns
     -------
     problems : list of (slice, DispatchProblem)
+        One problem over the horizon's steps (the slice) and a continuation of
+        one deferral window past its end.
     context : dict
         ``demand`` [W,O,T], ``latency_ms`` [O,C], ``eligible`` [W,O,C] (before the
         policy), ``renewable_mw`` [C,T], ``reasons`` [W,O].
@@ -212,11 +222,10 @@ def dispatch_problems(
     grids = _grids(scenario)
     ren = renewable_mw(scenario, times)
     hod = _hour_of_day(times)
-    e = marginal_mw * step_h  # MWh per EFLOPS-step
     if all(g is None for g in grids):
-        # no grid data: a single unlimited tranche; objective = facility energy
-        cost = e[:, None, :]
-        tcap = None
+        # no grid data: a single unlimited tranche; objective = facility energy [MWh]
+        tranche_price = np.ones((n_c, 1, len(times)))
+        tcap_mw = None
     else:
         price = np.stack([_step_profile(g.price_cny_per_mwh, hod, step_h) for g in grids])
         inten = np.stack([_step_profile(g.intensity_tco2_per_mwh, hod, step_h) for g in grids])
@@ -229,28 +238,25 @@ def dispatch_problems(
         idle_left = np.maximum(idle_mw - ren, 0.0)
         grid_free = np.maximum(grid_cap - idle_left, 0.0)
         imp_free = np.maximum(imp_cap - np.maximum(idle_left - grid_cap, 0.0), 0.0)
-        # compute each power tranche can carry; a cluster with no installed compute
-        # (marginal power 0) carries none, even under an unlimited grid cap
-        has = marginal_mw > 0
-        denom = np.where(has, marginal_mw, 1.0)
-        tcap = np.stack(
-            [np.where(has, free / denom, 0.0) for free in (ren_free, grid_free, imp_free)], axis=1
-        )
+        tcap_mw = np.stack([ren_free, grid_free, imp_free], axis=1)
         kw = dict(
             objective=dspec.objective, carbon_price_cny_per_tco2=dspec.carbon_price_cny_per_tco2
         )
-        cost = np.stack(
-            [
-                unit_cost(e, ren_price, 0.0, **kw),
-                unit_cost(e, price, inten, **kw),
-                unit_cost(e, imp_price, imp_int, **kw),
-            ],
+        tprice = np.stack(
+            np.broadcast_arrays(
+                unit_cost(1.0, ren_price, 0.0, **kw),
+                unit_cost(1.0, price, inten, **kw),
+                unit_cost(1.0, imp_price, imp_int, **kw),
+            ),
             axis=1,
         )
-        # tie-break by energy (efficient hardware, low PUE) at 1e-6 of the cost scale
-        cost = cost + 1e-6 * e[:, None, :] * max(float(np.abs(cost).max(initial=0.0)), 1.0) / max(
-            float(e.max(initial=0.0)), 1e-12
-        )
+        # tie-break by energy (efficient hardware, low PUE) at 1e-6 of the cost scale:
+        # the same offset per MWh everywhere, so per EFLOPS-h it grows with the rate
+        cost_scale = max(float(np.abs(marginal_mw[:, None, :] * tprice).max(initial=0.0)), 1.0)
+        tranche_price = tprice + 1e-6 * cost_scale / max(float(marginal_mw.max(initial=0.0)), 1e-12)
+    # a cluster with no installed compute (marginal power 0) serves none, even under an
+    # unlimited grid cap
+    pool_cap = cap if tcap_mw is None else np.where(marginal_mw > 0, cap, 0.0)
     link_cap = np.full((n_o, n_c), np.inf)
     link_group = np.full((n_o, n_c), -1)
     group_caps: list[float] = []
@@ -279,29 +285,30 @@ def dispatch_problems(
     windows = np.array(
         [int(np.floor(cs.workload.window_h / step_h + 1e-9)) for cs in spec.classes.values()]
     )
-    _, starts = year_slices(times)
-    bounds = [*starts.tolist(), len(times)]
-    problems = []
-    for a, b in itertools.pairwise(bounds):
-        sl = slice(a, b)
-        problems.append(
-            (
-                sl,
-                DispatchProblem(
-                    demand[:, :, sl],
-                    cap[:, sl],
-                    cost[..., sl],
-                    elig,
-                    windows,
-                    tranche_capacity_eflops=None if tcap is None else tcap[..., sl],
-                    link_capacity_eflops=link_cap,
-                    link_group=link_group,
-                    link_group_capacity_eflops=np.array(group_caps),
-                    unmet_penalty_per_eflops_h=dspec.unmet_penalty,
-                    step_h=step_h,
-                ),
-            )
-        )
+    # one problem over the whole horizon (deferral crosses calendar years), continued
+    # by one window of steps repeating the last ones: work whose window reaches past
+    # the horizon may wait there instead of being crammed into its last hours
+    tail = int(windows.max(initial=0))
+
+    def cont(x):
+        n = x.shape[-1]
+        return np.concatenate([x, x[..., (np.arange(tail) + n - tail) % n]], axis=-1)
+
+    problem = DispatchProblem(
+        cont(demand),
+        cont(pool_cap),
+        cont(tranche_price),
+        elig,
+        windows,
+        mw_per_eflops=cont(marginal_mw),
+        tranche_capacity_mw=None if tcap_mw is None else cont(tcap_mw),
+        link_capacity_eflops=link_cap,
+        link_group=link_group,
+        link_group_capacity_eflops=np.array(group_caps),
+        unmet_penalty_per_eflops_h=dspec.unmet_penalty,
+        step_h=step_h,
+    )
+    problems = [(slice(0, len(times)), problem)]
     context = {
         "demand": demand,
         "latency_ms": lat,
@@ -321,7 +328,7 @@ def dispatch_scenario(
     ----------
     scenario : sim.Scenario
     times : datetime64 array [T]
-    fleet : sim.buildout.fleet.FleetArrays
+    fleet : sim.fleet.FleetArrays
         ``capacity_eflops`` and ``nameplate_mw``, [C, T].
     pue : array [C, T]
         [-].
@@ -344,11 +351,17 @@ def dispatch_scenario(
     objective = 0.0
     for sl, pb in problems:
         res = dispatch(pb, ctx["engine"])
-        served[..., sl] = res.served_eflops
-        unmet[..., sl] = res.unmet_eflops
-        deferred[..., sl] = res.backlog_eflops
-        flow[..., sl] = res.flow_eflops
-        objective += res.objective
+        n = sl.stop - sl.start  # steps of the horizon; the rest is the continuation
+        served[..., sl] = pb.by_cluster(res.served_eflops)[..., :n]
+        unmet[..., sl] = res.unmet_eflops[..., :n]
+        deferred[..., sl] = res.backlog_eflops[..., :n]
+        flow[..., sl] = res.flow_eflops[..., :n]
+        objective += objective_value(
+            pb.time_slice(0, n),
+            res.placed_eflops[..., :n],
+            res.tranche_mw[..., :n],
+            res.unmet_eflops[..., :n],
+        )
     cap = fleet.capacity_eflops
     with np.errstate(divide="ignore", invalid="ignore"):
         util = np.where(cap > 0, served.sum(axis=0) / cap, 0.0)

@@ -26,7 +26,7 @@ from sim.scenario.workloads import (
 
 POLICIES = ("optimize", "stay_local")
 OBJECTIVES = ("cost", "carbon", "mix")
-ENGINES = ("greedy", "lp")
+ENGINES = ("hybrid", "greedy", "lp")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -96,7 +96,7 @@ class DispatchSpec:
     """Parsed ``dispatch`` section."""
 
     policy: str = "optimize"
-    engine: str = "greedy"
+    engine: str = "hybrid"
     objective: str = "cost"
     carbon_price_cny_per_tco2: float = 0.0
     unmet_penalty: float | None = None
@@ -399,7 +399,7 @@ def parse_dispatch(raw: Any, path: str, scenario: Any) -> DispatchSpec:
     penalty = sec.get("unmet_penalty")
     return DispatchSpec(
         policy=_choice(sec.get("policy", "optimize"), f"{path}.policy", POLICIES),
-        engine=_choice(sec.get("engine", "greedy"), f"{path}.engine", ENGINES),
+        engine=_choice(sec.get("engine", "hybrid"), f"{path}.engine", ENGINES),
         objective=_choice(sec.get("objective", "cost"), f"{path}.objective", OBJECTIVES),
         carbon_price_cny_per_tco2=parse_quantity(
             sec.get("carbon_price", 0.0), "CNY/tCO2", f"{path}.carbon_price", minimum=0.0
