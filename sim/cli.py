@@ -221,6 +221,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if ops:
             print()
             print(ops)
+        from sim.results import footprint_table
+
+        footprint = footprint_table(summary)
+        if footprint:
+            print()
+            print(footprint)
         for what, path in (("results", args.out), ("chart", args.plot)):
             if path:
                 print(f"{what} written to {path} ({size_text(path)})")

@@ -355,6 +355,26 @@ def kind_variables(
     return data
 
 
+def footprint_variables(
+    scenario: Scenario, inp: Inputs, it: np.ndarray, energy: np.ndarray, ops_data: dict
+) -> dict[str, xr.DataArray]:
+    """Water (:mod:`sim.water`) and embodied carbon (:mod:`sim.embodied`) of a run; the
+    grid energy of upstream water is grid draw plus imports where the scenario has a
+    grid, else all facility energy [MWh]."""
+    from sim.embodied import embodied_variables
+    from sim.water import water_variables
+
+    if "grid_power_mw" in ops_data:
+        drawn = ops_data["grid_power_mw"].values + ops_data["import_power_mw"].values
+        grid_mwh = drawn * inp.step_h
+    else:
+        grid_mwh = energy
+    return {
+        **water_variables(scenario, it, grid_mwh, inp.temperature_c, inp.step_h),
+        **embodied_variables(scenario, inp.times),
+    }
+
+
 def run(scenario: Scenario) -> xr.Dataset:
     """Simulate a scenario.
 
@@ -440,6 +460,7 @@ def run(scenario: Scenario) -> xr.Dataset:
 
     ops_data, ops_coords = supply_variables(scenario, inp.times, facility, ops)
     data.update(ops_data)
+    data.update(footprint_variables(scenario, inp, it, energy, ops_data))
     coords = {
         **ops_coords,
         "kind": list(inp.fleet.kinds),

@@ -234,7 +234,62 @@ def summarize(ds: xr.Dataset) -> xr.Dataset:
     )
     counts = np.diff(np.r_[starts, len(times)])
     _summarize_operations(ds, out, starts, counts)
+    _summarize_footprint(ds, out, starts)
     return out
+
+
+#: Annual sums of the water and embodied-carbon variables (sim.water, sim.embodied).
+FOOTPRINT_SUMS = {
+    "water_site_m3": "on-site water consumed in the year",
+    "water_upstream_m3": "water consumed generating the grid electricity drawn in the year",
+    "water_m3": "on-site and upstream water in the year",
+    "embodied_carbon_tco2": "embodied carbon booked in the year",
+}
+
+
+def _summarize_footprint(ds: xr.Dataset, out: xr.Dataset, starts: np.ndarray) -> None:
+    """Annual water [m3] and embodied carbon [tCO2], added in place when ``ds`` has them;
+    ``total_carbon_tco2`` = operational + embodied where both exist."""
+    for name, long_name in FOOTPRINT_SUMS.items():
+        if name in ds:
+            attrs = {k: v for k, v in ds[name].attrs.items() if k == "accounting"}
+            values = np.add.reduceat(ds[name].values, starts, axis=-1)
+            out[name] = dataarray(
+                values, ("cluster", "year"), ds[name].attrs["units"], long_name, **attrs
+            )
+    if "embodied_carbon_tco2" in out and "carbon_tco2" in out:
+        out["total_carbon_tco2"] = dataarray(
+            out["carbon_tco2"].values + out["embodied_carbon_tco2"].values,
+            ("cluster", "year"),
+            "tCO2",
+            "operational and embodied carbon in the year",
+        )
+
+
+def footprint_table(summary: xr.Dataset) -> str:
+    """Text block for ``suanli run``: water and embodied carbon by cluster and year
+    (empty when the run has neither)."""
+    shown = [
+        (name, head, scale)
+        for name, head, scale in (
+            ("water_site_m3", "site water 1e3 m3", 1e3),
+            ("water_upstream_m3", "upstream 1e3 m3", 1e3),
+            ("embodied_carbon_tco2", "embodied ktCO2", 1e3),
+            ("total_carbon_tco2", "total ktCO2", 1e3),
+        )
+        if name in summary
+    ]
+    if not shown:
+        return ""
+    clusters = [str(c) for c in summary["cluster"].values]
+    width = max(len(c) for c in [*clusters, "cluster"])
+    head = f"{'year':>4}  {'cluster':<{width}}" + "".join(f" {h:>18}" for _, h, _ in shown)
+    lines = ["water and embodied carbon", head, "-" * len(head)]
+    for j, y in enumerate(summary["year"].values):
+        for i, c in enumerate(clusters):
+            cells = "".join(f" {summary[n].values[i, j] / k:>18.3f}" for n, _, k in shown)
+            lines.append(f"{int(y):>4}  {c:<{width}}{cells}")
+    return "\n".join(lines)
 
 
 def _summarize_operations(

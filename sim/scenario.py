@@ -67,9 +67,14 @@ SECTION_PARSERS: dict[str, str] = {
     "jobs": "sim.jobs_io:parse_jobs",
     # goals the app checks a run against (met or missed, with the margin)
     "targets": "sim.targets:parse_targets",
+    # embodied carbon accounting (sim.embodied)
+    "embodied": "sim.embodied:parse_embodied",
 }
 #: Same for per-cluster sections; stored in ``Cluster.sections[name]``.
-CLUSTER_SECTION_PARSERS: dict[str, str] = {"grid": "sim.operations:parse_grid"}
+CLUSTER_SECTION_PARSERS: dict[str, str] = {
+    "grid": "sim.operations:parse_grid",
+    "water": "sim.water:parse_water",
+}
 
 
 # ---------------------------------------------------------------------------
@@ -130,6 +135,10 @@ class Hardware:
         does not say, it is derived (:func:`default_kind`): an entry given by
         ``peak_flops`` and ``power`` per accelerator is intelligent, one given only
         by a whole-system ``efficiency`` is supercomputing.
+    embodied_kgco2_per_w : float
+        Embodied (manufacturing) carbon per watt of nameplate node power
+        [kgCO2e/W]: ``embodied_carbon`` per accelerator / (power × node_overhead);
+        0 when not given (:mod:`sim.embodied`).
     """
 
     name: str
@@ -137,6 +146,7 @@ class Hardware:
     available_from: int | None = None
     lifetime_years: float = 6.0
     kind: str = "intelligent"
+    embodied_kgco2_per_w: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -450,6 +460,7 @@ def _hardware_entry(name: str, raw: Any, path: str) -> Hardware:
                 val, "TFLOPS", f"{path}.peak_flops.{prec}", minimum=0, strict_minimum=True
             )
             efficiency[p] = tflops * 1e12 / (power_w * overhead)
+        node_w = power_w * overhead
     else:
         raise ScenarioError(
             "no efficiency: give peak_flops with power, or efficiency",
@@ -466,12 +477,23 @@ def _hardware_entry(name: str, raw: Any, path: str) -> Hardware:
         sec.get("lifetime", 6), "year", f"{path}.lifetime", minimum=0, strict_minimum=True
     )
     kind = normalize_kind(sec["kind"], f"{path}.kind") if "kind" in sec else default_kind(has_peak)
+    embodied = 0.0
+    if "embodied_carbon" in sec:
+        if not has_peak:
+            raise ScenarioError(
+                "embodied_carbon is per accelerator or server: it needs peak_flops and power",
+                field=f"{path}.embodied_carbon",
+                expected="peak_flops + power with embodied_carbon, or no embodied_carbon",
+            )
+        kg = parse_quantity(sec["embodied_carbon"], "kgCO2", f"{path}.embodied_carbon", minimum=0)
+        embodied = kg / node_w
     return Hardware(
         name=name,
         efficiency_flops_per_w=efficiency,
         available_from=None if avail is None else _year(avail, f"{path}.available_from"),
         lifetime_years=lifetime,
         kind=kind,
+        embodied_kgco2_per_w=embodied,
     )
 
 

@@ -83,9 +83,9 @@ _DEFINITIONS = (
     "元 = CNY",
     "万元 = 1e4 CNY",
     "亿元 = 1e8 CNY",
-    "gCO2 = [emission]",
-    "kgCO2 = 1e3 gCO2",
-    "tCO2 = 1e6 gCO2",
+    "gCO2 = [emission] = gCO2e",
+    "kgCO2 = 1e3 gCO2 = kgCO2e",
+    "tCO2 = 1e6 gCO2 = tCO2e",
 )
 
 

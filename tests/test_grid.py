@@ -56,6 +56,25 @@ def test_pv_profile_capacity_factor_night_and_seed():
     assert not np.array_equal(pv, other)
 
 
+def test_profiles_memoised_with_the_generator_left_as_computed():
+    # a hit returns the same numbers and leaves the generator where a fresh
+    # computation leaves it: the next draw equals the uncached run's next draw
+    wind_profile_pu.cache_clear()
+    fresh = np.random.default_rng(11)
+    first = wind_profile_pu(8760, 0.237, fresh)  # [S53]
+    after_fresh = fresh.standard_normal()
+    again = np.random.default_rng(11)
+    second = wind_profile_pu(8760, 0.237, again)
+    assert second is first  # served from the memo, not recomputed
+    assert again.standard_normal() == after_fresh
+    assert not second.flags.writeable
+    # a different state or argument is a different profile
+    assert not np.array_equal(wind_profile_pu(8760, 0.237, np.random.default_rng(12)), first)
+    assert wind_profile_pu(8760, 0.135, np.random.default_rng(11)).mean() == pytest.approx(
+        0.135, abs=1e-6
+    )
+
+
 def test_wind_profile_matches_capacity_factor():
     # Inner Mongolia 2013: 2,076 h / 8,760 h = 0.237 [S53]; Gansu 2015: 1,184 h -> 0.135
     wind = wind_profile_pu(8760, [0.237, 0.135], np.random.default_rng(1))
