@@ -348,6 +348,8 @@ _OPS_COLUMNS = {
     "carbon_mt": ("carbon", lambda v: format_quantity(v, "MtCO2")),
     "cost_bn_cny": ("cost", lambda v: format_quantity(v, "bn CNY")),
     "renewable_share": ("renewables", _percent),
+    "water_mm3": ("water", lambda v: format_quantity(v, "million m3")),
+    "embodied_carbon_mt": ("embodied", lambda v: format_quantity(v, "MtCO2")),
 }
 
 
@@ -365,6 +367,14 @@ def _operations_totals(summary: xr.Dataset, last: int) -> dict[str, Any]:
         e = summary["energy_twh"].values[:, last]
         share = summary["renewable_share"].values[:, last]
         out["renewable_share"] = float((share * e).sum() / e.sum()) if e.sum() > 0 else None
+    # water (NaN for clusters without a water section: not modelled, left out of the total)
+    if "water_m3" in summary:
+        water = [float(v) for v in summary["water_m3"].values[:, last] if not math.isnan(v)]
+        out["water_mm3"] = sum(water) / 1e6
+    if "embodied_carbon_tco2" in summary:
+        out["embodied_carbon_mt"] = (
+            float(summary["embodied_carbon_tco2"].values[:, last].sum()) / 1e6
+        )
     return out
 
 

@@ -14,16 +14,19 @@ equations with utilisation ``u = served / installed``)::
     m[c,t]        = (1 - idle) * nameplate_mw / capacity_eflops * PUE   [MW per EFLOPS]
     idle_load[c,t] = idle * nameplate_mw * PUE                          [MW]
 
-Power tranches offered to the dispatcher, in merit order of their own cost:
-renewable surplus above the idle load, then the grid connection up to its cap,
-then imports from a neighbouring grid up to their cap; tranche capacity in
-EFLOPS is the tranche's MW divided by ``m``. Deferred demand does not cross a
-calendar year (what waits at 31 Dec 23:00 is reported unmet).
+Each cluster is one compute pool (``pool_cluster[r] = r``) drawing ``m`` MW per
+EFLOPS served. Power tranches offered to the dispatcher, in merit order of their
+own price [CNY/MWh, tCO2/MWh or the mix]: renewable surplus above the idle load,
+then the grid connection up to its cap, then imports from a neighbouring grid
+up to their cap [MW]. One problem spans the whole horizon, so deferred
+demand crosses calendar years; past the horizon's end the problem continues
+for one deferral window (repeating the last steps), so that work whose window
+reaches past the end waits there (reported as deferred at the last step)
+rather than being served all at once in the last hours.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,10 +43,16 @@ from sim.demand import (
     load_trace_csv,
     trajectory_eflops,
 )
-from sim.dispatch import DispatchProblem, dispatch, stay_local_eligibility, unit_cost
+from sim.dispatch import (
+    DispatchProblem,
+    dispatch,
+    objective_value,
+    stay_local_eligibility,
+    unit_cost,
+)
 from sim.errors import ScenarioError
 from sim.grid import grid_balance, pv_profile_pu, time_of_use_price, wind_profile_pu
-from sim.results import dataarray, year_slices
+from sim.results import dataarray
 from sim.units import parse_quantity
 from sim.validate import hourly_profile, strict_mapping
 
@@ -64,7 +73,7 @@ __all__ = [
 
 POLICIES = ("optimize", "stay_local")
 OBJECTIVES = ("cost", "carbon", "mix")
-ENGINES = ("greedy", "lp")
+ENGINES = ("hybrid", "greedy", "lp")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -134,7 +143,7 @@ class DispatchSpec:
     """Parsed ``dispatch`` section."""
 
     policy: str = "optimize"
-    engine: str = "greedy"
+    engine: str = "hybrid"
     objective: str = "cost"
     carbon_price_cny_per_tco2: float = 0.0
     unmet_penalty: float | None = None
@@ -437,7 +446,7 @@ def parse_dispatch(raw: Any, path: str, scenario: Any) -> DispatchSpec:
     penalty = sec.get("unmet_penalty")
     return DispatchSpec(
         policy=_choice(sec.get("policy", "optimize"), f"{path}.policy", POLICIES),
-        engine=_choice(sec.get("engine", "greedy"), f"{path}.engine", ENGINES),
+        engine=_choice(sec.get("engine", "hybrid"), f"{path}.engine", ENGINES),
         objective=_choice(sec.get("objective", "cost"), f"{path}.objective", OBJECTIVES),
         carbon_price_cny_per_tco2=parse_quantity(
             sec.get("carbon_price", 0.0), "CNY/tCO2", f"{path}.carbon_price", minimum=0.0
@@ -676,11 +685,13 @@ def demand_array(spec: DemandSpec, times: np.ndarray, step_h: float) -> np.ndarr
 
 
 def dispatch_problems(scenario: Any, times: np.ndarray, fleet: Any, pue: np.ndarray, idle):
-    """The dispatch problems of a scenario, one per calendar year, and context.
+    """The dispatch problem of a scenario, and context.
 
     Returns
     -------
     problems : list of (slice, DispatchProblem)
+        One problem over the horizon's steps (the slice) and a continuation of
+        one deferral window past its end.
     context : dict
         ``demand`` [W,O,T], ``latency_ms`` [O,C], ``eligible`` [W,O,C] (before the
         policy), ``renewable_mw`` [C,T], ``reasons`` [W,O].
@@ -727,11 +738,10 @@ def dispatch_problems(scenario: Any, times: np.ndarray, fleet: Any, pue: np.ndar
     grids = _grids(scenario)
     ren = renewable_mw(scenario, times)
     hod = _hour_of_day(times)
-    e = marginal_mw * step_h  # MWh per EFLOPS-step
     if all(g is None for g in grids):
-        # no grid data: a single unlimited tranche; objective = facility energy
-        cost = e[:, None, :]
-        tcap = None
+        # no grid data: a single unlimited tranche; objective = facility energy [MWh]
+        tranche_price = np.ones((n_c, 1, len(times)))
+        tcap_mw = None
     else:
         price = np.stack([_step_profile(g.price_cny_per_mwh, hod, step_h) for g in grids])
         inten = np.stack([_step_profile(g.intensity_tco2_per_mwh, hod, step_h) for g in grids])
@@ -744,28 +754,25 @@ def dispatch_problems(scenario: Any, times: np.ndarray, fleet: Any, pue: np.ndar
         idle_left = np.maximum(idle_mw - ren, 0.0)
         grid_free = np.maximum(grid_cap - idle_left, 0.0)
         imp_free = np.maximum(imp_cap - np.maximum(idle_left - grid_cap, 0.0), 0.0)
-        # compute each power tranche can carry; a cluster with no installed compute
-        # (marginal power 0) carries none, even under an unlimited grid cap
-        has = marginal_mw > 0
-        denom = np.where(has, marginal_mw, 1.0)
-        tcap = np.stack(
-            [np.where(has, free / denom, 0.0) for free in (ren_free, grid_free, imp_free)], axis=1
-        )
+        tcap_mw = np.stack([ren_free, grid_free, imp_free], axis=1)
         kw = dict(
             objective=dspec.objective, carbon_price_cny_per_tco2=dspec.carbon_price_cny_per_tco2
         )
-        cost = np.stack(
-            [
-                unit_cost(e, ren_price, 0.0, **kw),
-                unit_cost(e, price, inten, **kw),
-                unit_cost(e, imp_price, imp_int, **kw),
-            ],
+        tprice = np.stack(
+            np.broadcast_arrays(
+                unit_cost(1.0, ren_price, 0.0, **kw),
+                unit_cost(1.0, price, inten, **kw),
+                unit_cost(1.0, imp_price, imp_int, **kw),
+            ),
             axis=1,
         )
-        # tie-break by energy (efficient hardware, low PUE) at 1e-6 of the cost scale
-        cost = cost + 1e-6 * e[:, None, :] * max(float(np.abs(cost).max(initial=0.0)), 1.0) / max(
-            float(e.max(initial=0.0)), 1e-12
-        )
+        # tie-break by energy (efficient hardware, low PUE) at 1e-6 of the cost scale:
+        # the same offset per MWh everywhere, so per EFLOPS-h it grows with the rate
+        cost_scale = max(float(np.abs(marginal_mw[:, None, :] * tprice).max(initial=0.0)), 1.0)
+        tranche_price = tprice + 1e-6 * cost_scale / max(float(marginal_mw.max(initial=0.0)), 1e-12)
+    # a cluster with no installed compute (marginal power 0) serves none, even under an
+    # unlimited grid cap
+    pool_cap = cap if tcap_mw is None else np.where(marginal_mw > 0, cap, 0.0)
     link_cap = np.full((n_o, n_c), np.inf)
     link_group = np.full((n_o, n_c), -1)
     group_caps: list[float] = []
@@ -794,29 +801,30 @@ def dispatch_problems(scenario: Any, times: np.ndarray, fleet: Any, pue: np.ndar
     windows = np.array(
         [int(np.floor(cs.workload.window_h / step_h + 1e-9)) for cs in spec.classes.values()]
     )
-    _, starts = year_slices(times)
-    bounds = [*starts.tolist(), len(times)]
-    problems = []
-    for a, b in itertools.pairwise(bounds):
-        sl = slice(a, b)
-        problems.append(
-            (
-                sl,
-                DispatchProblem(
-                    demand[:, :, sl],
-                    cap[:, sl],
-                    cost[..., sl],
-                    elig,
-                    windows,
-                    tranche_capacity_eflops=None if tcap is None else tcap[..., sl],
-                    link_capacity_eflops=link_cap,
-                    link_group=link_group,
-                    link_group_capacity_eflops=np.array(group_caps),
-                    unmet_penalty_per_eflops_h=dspec.unmet_penalty,
-                    step_h=step_h,
-                ),
-            )
-        )
+    # one problem over the whole horizon (deferral crosses calendar years), continued
+    # by one window of steps repeating the last ones: work whose window reaches past
+    # the horizon may wait there instead of being crammed into its last hours
+    tail = int(windows.max(initial=0))
+
+    def cont(x):
+        n = x.shape[-1]
+        return np.concatenate([x, x[..., (np.arange(tail) + n - tail) % n]], axis=-1)
+
+    problem = DispatchProblem(
+        cont(demand),
+        cont(pool_cap),
+        cont(tranche_price),
+        elig,
+        windows,
+        mw_per_eflops=cont(marginal_mw),
+        tranche_capacity_mw=None if tcap_mw is None else cont(tcap_mw),
+        link_capacity_eflops=link_cap,
+        link_group=link_group,
+        link_group_capacity_eflops=np.array(group_caps),
+        unmet_penalty_per_eflops_h=dspec.unmet_penalty,
+        step_h=step_h,
+    )
+    problems = [(slice(0, len(times)), problem)]
     context = {
         "demand": demand,
         "latency_ms": lat,
@@ -859,11 +867,17 @@ def dispatch_scenario(
     objective = 0.0
     for sl, pb in problems:
         res = dispatch(pb, ctx["engine"])
-        served[..., sl] = res.served_eflops
-        unmet[..., sl] = res.unmet_eflops
-        deferred[..., sl] = res.backlog_eflops
-        flow[..., sl] = res.flow_eflops
-        objective += res.objective
+        n = sl.stop - sl.start  # steps of the horizon; the rest is the continuation
+        served[..., sl] = pb.by_cluster(res.served_eflops)[..., :n]
+        unmet[..., sl] = res.unmet_eflops[..., :n]
+        deferred[..., sl] = res.backlog_eflops[..., :n]
+        flow[..., sl] = res.flow_eflops[..., :n]
+        objective += objective_value(
+            pb.time_slice(0, n),
+            res.placed_eflops[..., :n],
+            res.tranche_mw[..., :n],
+            res.unmet_eflops[..., :n],
+        )
     cap = fleet.capacity_eflops
     with np.errstate(divide="ignore", invalid="ignore"):
         util = np.where(cap > 0, served.sum(axis=0) / cap, 0.0)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from sim.dispatch import stranded_mask
 from sim.power import energy_mwh
 
 __all__ = [
@@ -292,6 +293,9 @@ def footprint_table(summary: xr.Dataset) -> str:
     return "\n".join(lines)
 
 
+STRANDED_H = 720.0  # [h] idle runs of 30 days or more count as stranded capacity
+
+
 def _summarize_operations(
     ds: xr.Dataset, out: xr.Dataset, starts: np.ndarray, counts: np.ndarray
 ) -> None:
@@ -332,6 +336,21 @@ def _summarize_operations(
             share = np.where(total(demand) > 0, total(unmet) / total(demand), np.nan)
         out["class_unmet_share"] = dataarray(share, wy, "1", "unmet share of demand by class")
         out.coords["workload"] = ds["workload"].values
+        # stranded: installed compute that serves nothing for 30 days or more in a row
+        capacity = ds["capacity_eflops"].values
+        stranded = stranded_mask(capacity, served.sum(axis=0), max(round(STRANDED_H / step_h), 1))
+        out["stranded_capacity_mean_eflops"] = dataarray(
+            mean(np.where(stranded, capacity, 0.0)),
+            cy,
+            "EFLOPS",
+            f"time-mean installed compute idle for {STRANDED_H / 24:g} days or more in a row",
+        )
+        out["stranded_hours"] = dataarray(
+            total(stranded) * step_h,
+            cy,
+            "h",
+            f"hours in runs of {STRANDED_H / 24:g} days or more serving nothing",
+        )
         origin_role = ds["origin_role"].values
         role = ds["role"].values
         flow = ds["flow_eflops"].values

@@ -492,7 +492,13 @@ FIELDS: tuple[Field, ...] = (
         "optimize",
         "optimize (any cluster within latency) or stay_local (home cluster only).",
     ),
-    Field("dispatch.engine", "-", "greedy", "greedy (vectorised) or lp (exact, HiGHS)."),
+    Field(
+        "dispatch.engine",
+        "-",
+        "hybrid",
+        "hybrid (greedy, exact LP where demand would go unmet), greedy (vectorised) or lp "
+        "(exact, HiGHS, rolling horizon).",
+    ),
     Field("dispatch.objective", "-", "cost", "cost, carbon, or mix (cost + carbon_price x tCO2)."),
     Field("dispatch.carbon_price", "CNY/tCO2", "0", "Carbon weight of the mix objective."),
     Field(

@@ -131,3 +131,30 @@ def test_no_footprint_sections_add_nothing(minimal):
     summary = sim.summarize(sim.run(sim.load_scenario(minimal)))
     assert "water_m3" not in summary and "embodied_carbon_tco2" not in summary
     assert footprint_table(summary) == ""
+
+
+def test_compare_water_and_embodied_columns(minimal, tmp_path):
+    import json
+
+    import yaml
+
+    from tests.test_cli import suanli
+
+    minimal["hardware"]["gpu-a"]["embodied_carbon"] = "1500 kgCO2e"
+    minimal["clusters"]["site-a"]["water"] = {"wue": "1.8 L/kWh", "upstream": "1.2 L/kWh"}
+    minimal["clusters"]["site-a"]["fleet"] = {
+        "precision": "fp16",
+        "additions": [{"date": "2025-01-02", "capacity": "1 EFLOPS", "hardware": {"gpu-a": 1}}],
+    }
+    minimal["variants"] = {"dry-cooled": {"set": {"clusters.site-a.water.wue": 0}}}
+    path = tmp_path / "footprint.yaml"
+    path.write_text(yaml.safe_dump(minimal))
+    proc = suanli("compare", str(path), "--json")
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["variant"]: r for r in json.loads(proc.stdout)}
+    # in service from 2 January: 364 d x 24 h x 0.707786 MW = 6,183.2 MWh of IT energy;
+    # (1.8 + 1.2) L/kWh x 6,183.2 MWh = 18,549.6 m3; dry-cooled: 1.2 x 6,183.2 = 7,419.8 m3
+    assert rows["(base)"]["water_mm3"] == pytest.approx(0.0185496, rel=1e-4)
+    assert rows["dry-cooled"]["water_mm3"] == pytest.approx(0.0074198, rel=1e-4)
+    # one cohort of 1,011.12 accelerators x 1.5 t commissioned on 2 January: 1,516.68 t
+    assert rows["(base)"]["embodied_carbon_mt"] == pytest.approx(1516.68e-6, rel=1e-4)

@@ -333,3 +333,17 @@ def test_cluster_without_capacity_under_unlimited_grid_cap():
     assert float(ds["capacity_eflops"].sel(cluster="yangtze-demo-zone").max()) == 0.0
     assert float(served.max()) == 0.0
     assert np.isfinite(ds["energy_mwh"].values).all()
+
+
+def test_stranded_capacity_per_cluster_and_year(two_sites):
+    # Only training demand (6 EFLOPS from the east), which goes to the cheaper west
+    # (0.3 vs 0.6 CNY/kWh; 10 EFLOPS there). Over 1 Jan - 1 Mar 2025 (60 days =
+    # 1,440 h) the east's 10 EFLOPS serve nothing: stranded 1,440 h, time mean
+    # 10 EFLOPS; the west serves every hour: 0 h, 0 EFLOPS.
+    del two_sites["demand"]["classes"]["realtime_inference"]
+    two_sites["horizon"]["end"] = "2025-03-01"
+    s = sim.summarize(sim.run(sim.load_scenario(two_sites)))
+    np.testing.assert_allclose(s["stranded_hours"].sel(year=2025).values, [1440.0, 0.0])
+    np.testing.assert_allclose(
+        s["stranded_capacity_mean_eflops"].sel(year=2025).values, [10.0, 0.0], atol=1e-9
+    )
