@@ -624,3 +624,32 @@ def test_editor_builds_a_scenario_that_runs_the_same_from_the_cli(tmp_path):
     )
     with pytest.raises(sim.ScenarioError, match=r"clusters\.site-b"):
         sim.load_scenario(mapping)
+
+
+def test_map_flows_are_east_to_west_yearly_means():
+    import xarray as xr
+
+    whatif = app_module("whatif")
+    # 2 origins (east Beijing, west Guiyang) x 2 clusters (east, west), 4 hours of 2025
+    times = np.array(["2025-01-01T00", "2025-01-01T01", "2025-01-01T02", "2025-01-01T03"], "M8[ns]")
+    flow = np.zeros((2, 2, 4))
+    flow[0, 1] = [1.0, 2.0, 3.0, 6.0]  # Beijing -> west: mean 3 EFLOPS
+    flow[0, 0] = 5.0  # Beijing at home: not an arc
+    flow[1, 0] = 4.0  # west -> east: not east to west
+    ds = xr.Dataset(
+        {"flow_eflops": (("origin", "cluster", "time"), flow)},
+        coords={
+            "origin": ["beijing", "guiyang"],
+            "cluster": ["east-dc", "west-dc"],
+            "time": times,
+            "origin_lon": ("origin", [116.4, 106.6]),
+            "origin_lat": ("origin", [39.9, 26.6]),
+            "origin_role": ("origin", ["east", "west"]),
+            "lon": ("cluster", [116.5, 106.7]),
+            "lat": ("cluster", [40.0, 26.5]),
+            "role": ("cluster", ["east", "west"]),
+        },
+    )
+    arcs = whatif._flows(ds, np.array([0]), np.array([4]), [2025])
+    assert list(zip(arcs["origin"], arcs["cluster"], strict=True)) == [("beijing", "west-dc")]
+    assert arcs["flow_eflops"].iloc[0] == pytest.approx(3.0)  # (1 + 2 + 3 + 6) / 4
