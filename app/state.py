@@ -41,6 +41,7 @@ from whatif import (
 )
 
 import sim
+from sim.results.io import process_running
 from sim.scenario.errors import ScenarioError
 from sim.scenario.inputs import self_contained
 
@@ -139,23 +140,13 @@ def remove_stale_uploads(directory: str | None = None) -> list[Path]:
     for folder in Path(directory or tempfile.gettempdir()).glob(f"{UPLOAD_PREFIX}*"):
         pid, sep, _ = folder.name[len(UPLOAD_PREFIX) :].partition("-")
         if sep and pid.isdigit():
-            stale = not _running(int(pid))
+            stale = not process_running(int(pid))
         else:
             stale = time.time() - folder.stat().st_mtime > 86_400
         if stale and folder.is_dir():
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 remove_stale_uploads()  # once per server process, at start-up

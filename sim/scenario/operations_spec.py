@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from sim.scenario.errors import ScenarioError
+from sim.scenario.inputs import input_file
 from sim.scenario.tariffs import time_of_use_price
 from sim.scenario.units import parse_quantity
 from sim.scenario.validate import hourly_profile, strict_mapping
@@ -27,6 +28,10 @@ from sim.scenario.workloads import (
 POLICIES = ("optimize", "stay_local")
 OBJECTIVES = ("cost", "carbon", "mix")
 ENGINES = ("hybrid", "greedy", "lp")
+
+#: Largest demand of one class [EFLOPS]: about a thousand times the world's installed
+#: compute (an assumption of plausibility); 1e308 EFLOPS ran to infinite unmet demand.
+MAX_DEMAND_EFLOPS = 1e6
 
 
 # --------------------------------------------------------------------------- helpers
@@ -177,7 +182,7 @@ def _class(name: str, raw: Any, path: str, origins: Mapping[str, OriginSpec]) ->
         if "csv" not in tsec:
             raise ScenarioError("missing required field", field=f"{path}.shape.csv")
         try:
-            trace = load_trace_csv(str(tsec["csv"]), tsec.get("column"))
+            trace = load_trace_csv(input_file(tsec["csv"], f"{path}.shape.csv"), tsec.get("column"))
         except (OSError, ValueError) as exc:
             raise ScenarioError(str(exc), field=f"{path}.shape.csv") from None
         shape = "trace"
@@ -222,7 +227,9 @@ def _class(name: str, raw: Any, path: str, origins: Mapping[str, OriginSpec]) ->
                 raise ScenarioError(
                     "not a date", field=f"{path}.trajectory.{k}", given=k, expected="YYYY-MM-DD"
                 ) from None
-            points[key] = parse_quantity(v, "EFLOPS", f"{path}.trajectory.{k}", minimum=0.0)
+            points[key] = parse_quantity(
+                v, "EFLOPS", f"{path}.trajectory.{k}", minimum=0.0, maximum=MAX_DEMAND_EFLOPS
+            )
     elif "growth" in sec:
         gsec = strict_mapping(sec["growth"], f"{path}.growth", ("start", "value", "rate"))
         for key in ("start", "value", "rate"):
@@ -230,7 +237,13 @@ def _class(name: str, raw: Any, path: str, origins: Mapping[str, OriginSpec]) ->
                 raise ScenarioError("missing required field", field=f"{path}.growth.{key}")
         growth = (
             str(gsec["start"]),
-            parse_quantity(gsec["value"], "EFLOPS", f"{path}.growth.value", minimum=0.0),
+            parse_quantity(
+                gsec["value"],
+                "EFLOPS",
+                f"{path}.growth.value",
+                minimum=0.0,
+                maximum=MAX_DEMAND_EFLOPS,
+            ),
             parse_quantity(gsec["rate"], "dimensionless", f"{path}.growth.rate", minimum=-1.0),
         )
     else:

@@ -15,9 +15,12 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -70,11 +73,29 @@ def _spawn_without_main():
         main.__dict__.update(saved)
 
 
+def watch_parent(parent_pid: int, every_s: float = 0.5) -> None:
+    """End this worker process soon after its driver ``parent_pid`` is gone.
+
+    A driver killed by SIGKILL runs no cleanup, and its workers would compute on
+    for nobody; a daemon thread here polls the parent and exits when it changed.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(every_s)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="suanli-watch-parent", daemon=True).start()
+
+
 def _run_processes(spec: SweepSpec, todo: list[int], sink: Callable, workers: int) -> None:
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn")  # safe with threads (Dask, BLAS) in the parent
-    with _spawn_without_main(), ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=watch_parent, initargs=(os.getpid(),)
+    )
+    with _spawn_without_main(), pool:
         pending = {}
         queue = list(todo)
         # keep at most 2 chunks per worker in flight: bounded memory for results
@@ -87,13 +108,38 @@ def _run_processes(spec: SweepSpec, todo: list[int], sink: Callable, workers: in
                 sink(pending.pop(fut), fut.result())
 
 
-def _run_dask(
-    spec: SweepSpec, todo: list[int], sink: Callable, workers: int | None, scheduler: str | None
-) -> None:
-    from dask.distributed import Client, LocalCluster, as_completed
+def _watch_driver_plugin(driver_pid: int) -> Any:
+    """A Dask worker plugin: each worker (and each one a nanny restarts) ends with
+    the driver that started its LocalCluster."""
+    from distributed import WorkerPlugin
 
-    cluster = None
-    if scheduler is None:
+    class WatchDriver(WorkerPlugin):
+        name = "suanli-watch-driver"
+
+        def setup(self, worker: Any) -> None:
+            watch_parent(driver_pid)
+
+    return WatchDriver()
+
+
+def _connect(workers: int | None, scheduler: str | None) -> tuple[Any, Any]:
+    """A Dask client and the LocalCluster it started (None on an existing scheduler).
+
+    Raises
+    ------
+    ScenarioError
+        The scheduler cannot be reached, or the cluster does not start: saying which.
+    """
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        try:
+            return Client(scheduler, timeout=10), None
+        except (OSError, TimeoutError) as exc:
+            raise ScenarioError(
+                f"cannot reach the Dask scheduler: {exc}", given=scheduler
+            ) from None
+    try:
         with _spawn_without_main():  # the nannies spawn their workers now
             cluster = LocalCluster(
                 n_workers=workers or 2,
@@ -104,23 +150,25 @@ def _run_dask(
                 silence_logs=40,
             )
         client = Client(cluster)
-    else:
-        try:
-            client = Client(scheduler, timeout=10)
-        except (OSError, TimeoutError) as exc:
-            raise ScenarioError(
-                f"cannot reach the Dask scheduler: {exc}", given=scheduler
-            ) from None
-    try:
-        spec_future = client.scatter(spec, broadcast=True)
-        futures = {client.submit(evaluate_chunk, spec_future, k, pure=False): k for k in todo}
-        for fut in as_completed(futures):
-            sink(futures[fut], fut.result())
-            fut.release()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    except Exception as exc:  # distributed raises many kinds at start-up
+        raise ScenarioError(
+            f"cannot start a Dask LocalCluster of {workers or 2} workers on 127.0.0.1: "
+            f"{type(exc).__name__}: {exc}"
+        ) from None
+    client.register_plugin(_watch_driver_plugin(os.getpid()))
+    return client, cluster
+
+
+def _run_dask(spec: SweepSpec, todo: list[int], sink: Callable, client: Any) -> None:
+    """Each task carries the spec itself (not a scattered copy that dies with the
+    workers holding it), so a chunk lost with its worker is recomputed elsewhere,
+    or on the workers the nannies restart."""
+    from dask.distributed import as_completed
+
+    futures = {client.submit(evaluate_chunk, spec, k, pure=False, retries=3): k for k in todo}
+    for fut in as_completed(futures):
+        sink(futures[fut], fut.result())
+        fut.release()
 
 
 def execute(
@@ -156,6 +204,28 @@ def execute(
     if workers is not None and workers < 1:
         raise ScenarioError("workers must be >= 1", given=workers)
     wanted = list(range(spec.n_chunks)) if chunks is None else sorted(set(chunks))
+    # connect before the store exists: an unreachable scheduler leaves nothing behind
+    client, cluster = _connect(workers, scheduler) if executor == "dask" else (None, None)
+    try:
+        return _execute(spec, store, executor, workers, resume, overwrite, progress, wanted, client)
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _execute(
+    spec: SweepSpec,
+    store: str | Path | None,
+    executor: str,
+    workers: int | None,
+    resume: bool,
+    overwrite: bool,
+    progress: bool,
+    wanted: list[int],
+    client: Any,
+) -> xr.Dataset:
     if store is not None:
         path = Path(store)
         done = init_store(spec, path, resume, overwrite)
@@ -185,7 +255,7 @@ def execute(
         elif executor == "processes":
             _run_processes(spec, todo, sink, workers or os.cpu_count() or 1)
         else:
-            _run_dask(spec, todo, sink, workers, scheduler)
+            _run_dask(spec, todo, sink, client)
     finally:
         bar.close()
     if path is None:

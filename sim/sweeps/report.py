@@ -153,6 +153,8 @@ def report(ds: xr.Dataset, out_dir: str | Path | None = None, stem: str = "sweep
     """
     target = sensitivity_target(ds)
     done_mask = ~np.isnan(target.values.reshape(target.sizes["sample"], -1)).any(axis=1)
+    if "committed" in ds.coords:  # a store: only samples of committed chunks count
+        done_mask &= ds["committed"].values.astype(bool)
     done = ds.isel(sample=np.flatnonzero(done_mask))
     q = quantiles(done)
     sens: xr.Dataset | xr.DataArray

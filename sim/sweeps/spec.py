@@ -60,6 +60,7 @@ import numpy as np
 
 from sim import __version__
 from sim.results.summary import SUMMARY_VARIABLES
+from sim.scenario import limits
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import load_scenario
 from sim.scenario.validate import strict_mapping
@@ -313,10 +314,24 @@ def _key(node: Any, part: str) -> Any:
     return None
 
 
-def value_at(raw: Mapping, path: str) -> Any:
+def value_at(raw: Mapping, path: str, where: str | None = None) -> Any:
+    """The base scenario's value at a dotted path.
+
+    Raises
+    ------
+    ScenarioError
+        No value there (a new leaf cannot be scaled).
+    """
     node: Any = raw
     for part in path.split("."):
-        node = node[_key(node, part)]
+        try:
+            node = node[_key(node, part)]
+        except (KeyError, IndexError, TypeError, ValueError):
+            raise spec_error(
+                f"no value at '{path}' in the base scenario",
+                where or path,
+                expected="mode scale on a field the base scenario sets",
+            ) from None
     return node
 
 
@@ -612,6 +627,8 @@ def _validate(raw: Any, file: str | None, base_dir: Path) -> SweepSpec:
                     expected="e.g. 256, 512, 1024",
                 )
             n = samples * (len(params) + 2)
+    # before any sample is drawn (a Sobol design of 2^30 asked SALib for 80 GiB)
+    limits.check("sweep_samples", n, field="samples", what=f"{n:,} samples")
     chunk = raw.get("chunk_size", 100)
     if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
         raise spec_error(
@@ -715,7 +732,8 @@ def _scaled(base: Any, factor: float, where: str) -> Any:
 
 def override_value(p: Parameter, path: str, value: Any, raw: Mapping) -> Any:
     if p.mode == "scale":
-        return _scaled(value_at(raw, path), float(value), f"parameters.{p.name}")
+        where = f"parameters.{p.name}"
+        return _scaled(value_at(raw, path, where), float(value), where)
     if isinstance(value, np.generic):
         value = value.item()
     if p.unit is not None:
