@@ -13,12 +13,15 @@ import xarray as xr
 
 from sim.dispatch import stranded_mask
 from sim.power import energy_mwh
+from sim.units import KIND_LABELS
 
 __all__ = [
     "BLOCK_STEPS",
     "SUMMARY_VARIABLES",
     "AnnualReducer",
     "dataarray",
+    "kinds_json",
+    "kinds_table",
     "summarize",
     "time_blocks",
     "write_atomic",
@@ -236,7 +239,52 @@ def summarize(ds: xr.Dataset) -> xr.Dataset:
     counts = np.diff(np.r_[starts, len(times)])
     _summarize_operations(ds, out, starts, counts)
     _summarize_footprint(ds, out, starts)
+    _summarize_kinds(ds, out, starts, ends)
     return out
+
+
+def _summarize_kinds(ds: xr.Dataset, out: xr.Dataset, starts: np.ndarray, ends: np.ndarray) -> None:
+    """Annual figures by compute kind, added in place when ``ds`` has them.
+
+    ``kind_capacity_eflops`` at year end, each kind at its conventional precision
+    (coordinate ``kind_precision``); ``kind_energy_twh`` summed in the year (sums over
+    kinds to ``energy_twh``); ``total_capacity_eflops`` at year end only when the run
+    names a basis for a total across kinds.
+    """
+    if "kind_energy_mwh" not in ds:
+        return
+    cky = ("cluster", "kind", "year")
+    out.coords["kind"] = ds["kind"].values
+    out.coords["kind_precision"] = ("kind", ds["kind_precision"].values)
+    out["kind_capacity_eflops"] = dataarray(
+        ds["kind_capacity_eflops"].values[..., ends],
+        cky,
+        "EFLOPS",
+        "installed compute of each kind at year end, at its conventional precision",
+    )
+    out["kind_energy_twh"] = dataarray(
+        np.add.reduceat(ds["kind_energy_mwh"].values, starts, axis=-1) / 1e6,
+        cky,
+        "TWh",
+        "facility energy of each compute kind in the year",
+    )
+    if "kind_served_eflops" in ds:
+        counts = np.diff(np.r_[starts, ds.sizes["time"]])
+        out["kind_served_mean_eflops"] = dataarray(
+            np.add.reduceat(ds["kind_served_eflops"].values, starts, axis=-1) / counts,
+            cky,
+            "EFLOPS",
+            "time-mean served compute of each kind, at its conventional precision",
+        )
+    if "total_capacity_eflops" in ds:
+        total = ds["total_capacity_eflops"]
+        out["total_capacity_eflops"] = dataarray(
+            total.values[:, ends],
+            ("cluster", "year"),
+            "EFLOPS",
+            "installed compute of all kinds at year end on the named basis",
+            basis=total.attrs["basis"],
+        )
 
 
 #: Annual sums of the water and embodied-carbon variables (sim.water, sim.embodied).
@@ -429,4 +477,64 @@ def _netcdf_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
         if value is None:
             continue
         out[key] = str(value) if isinstance(value, bool) else value
+    return out
+
+
+def kinds_table(summary: xr.Dataset) -> str:
+    """Capacity and energy by compute kind, all clusters (empty without kinds).
+
+    Each kind's capacity is at its conventional precision; a total across kinds
+    is printed only on the basis the scenario names (``totals.basis``).
+    """
+    if "kind_energy_twh" not in summary:
+        return ""
+    kinds = [str(k) for k in summary["kind"].values]
+    precs = [str(p) for p in summary["kind_precision"].values]
+    cap = summary["kind_capacity_eflops"].values.sum(axis=0)  # [K, Y]
+    energy = summary["kind_energy_twh"].values.sum(axis=0)
+    head = f"{'year':>4}  {'kind':<22}{'capacity EFLOPS':>18}{'energy TWh':>12}{'share':>8}"
+    lines = ["by compute kind, all clusters", head, "-" * len(head)]
+    for y, year in enumerate(summary["year"].values):
+        e_total = energy[:, y].sum()
+        for k, kind in enumerate(kinds):
+            share = energy[k, y] / e_total if e_total > 0 else float("nan")
+            lines.append(
+                f"{int(year):>4}  {_pad(KIND_LABELS[kind], 22)}{cap[k, y]:>13.3f} {precs[k]:<4}"
+                f"{energy[k, y]:>12.4f}{share:>8.1%}"
+            )
+        if "total_capacity_eflops" in summary:
+            basis = summary["total_capacity_eflops"].attrs["basis"].split(":")[0]
+            total = float(summary["total_capacity_eflops"].values[:, y].sum())
+            lines.append(f"{int(year):>4}  {'total, ' + basis:<22}{total:>13.3f}")
+        lines.append("")
+    lines.append("capacity at year end, each kind at its own precision; no bare total across kinds")
+    return "\n".join(lines)
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal columns (CJK characters take two)."""
+    wide = sum(1 for ch in text if ord(ch) > 0x2E80)
+    return text + " " * max(width - len(text) - wide, 0)
+
+
+def kinds_json(summary: xr.Dataset) -> dict[str, Any]:
+    """The figures of :func:`kinds_table` as plain JSON (empty without kinds)."""
+    if "kind_energy_twh" not in summary:
+        return {}
+    out: dict[str, Any] = {}
+    for y, year in enumerate(summary["year"].values):
+        block: dict[str, Any] = {
+            str(kind): {
+                "precision": str(summary["kind_precision"].values[k]),
+                "capacity_eflops": float(summary["kind_capacity_eflops"].values[:, k, y].sum()),
+                "energy_twh": float(summary["kind_energy_twh"].values[:, k, y].sum()),
+            }
+            for k, kind in enumerate(summary["kind"].values)
+        }
+        if "total_capacity_eflops" in summary:
+            block["total"] = {
+                "basis": summary["total_capacity_eflops"].attrs["basis"].split(":")[0],
+                "capacity_eflops": float(summary["total_capacity_eflops"].values[:, y].sum()),
+            }
+        out[str(int(year))] = block
     return out
