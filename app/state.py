@@ -41,8 +41,8 @@ from whatif import (
 )
 
 import sim
-from sim.errors import ScenarioError
-from sim.inputs import self_contained
+from sim.scenario.errors import ScenarioError
+from sim.scenario.inputs import self_contained
 
 __all__ = [
     "Current",
@@ -302,8 +302,8 @@ def pipeline(
     capacity online by month and, per target, its probability."""
     import pandas as pd
 
-    from sim.pipeline import monte_carlo_summary, run_monte_carlo
-    from sim.pipeline_io import pipeline_spec
+    from sim.buildout.commission import pipeline_spec
+    from sim.buildout.pipeline import monte_carlo_summary, run_monte_carlo
 
     try:
         with _trust(path):
@@ -346,7 +346,7 @@ def jobs(
     scenario's), reduced to what the Jobs page shows."""
     import pandas as pd
 
-    from sim.jobs_io import run_jobs
+    from sim.jobs.run import run_jobs
 
     try:
         with _trust(path):

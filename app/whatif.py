@@ -23,11 +23,12 @@ import xarray as xr
 import yaml
 
 import sim
-from sim import catalog
-from sim.errors import ScenarioError
-from sim.plots import plot_run
-from sim.results import write_netcdf, year_slices
-from sim.units import parse_quantity
+from sim.results.io import write_netcdf
+from sim.results.plots import plot_run
+from sim.scenario import catalog
+from sim.scenario.errors import ScenarioError
+from sim.scenario.horizon import year_slices
+from sim.scenario.units import parse_quantity
 
 __all__ = [
     "FIGURES",
@@ -268,7 +269,7 @@ def adjustable_hardware(raw: Mapping) -> dict[str, float]:
     return out
 
 
-#: Choices of the dispatch section (sim.schema) and their defaults.
+#: Choices of the dispatch section (sim.scenario.schema) and their defaults.
 DISPATCH_POLICIES = ("optimize", "stay_local")
 DISPATCH_OBJECTIVES = ("cost", "carbon", "mix")
 
@@ -545,7 +546,7 @@ def netcdf_bytes(ds: xr.Dataset) -> bytes:
 
 
 def png_bytes(ds: xr.Dataset) -> bytes:
-    """The run's charts (``sim.plots.plot_run``) as PNG."""
+    """The run's charts (``sim.results.plots.plot_run``) as PNG."""
     with tempfile.TemporaryDirectory() as tmp:
         return plot_run(ds, sim.summarize(ds), Path(tmp) / "chart.png").read_bytes()
 

@@ -22,7 +22,7 @@ import pytest
 
 import sim
 from benchmarks.conftest import _RESULTS, REPORT, best_of
-from sim.yamlio import read_yaml
+from sim.scenario.yamlio import read_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "east_data_west_compute.yaml"

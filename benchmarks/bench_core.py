@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 
 import sim
-from sim.power import energy_mwh, facility_power_mw, it_power_mw
-from sim.yamlio import read_yaml
+from sim.operations.power import energy_mwh, facility_power_mw, it_power_mw
+from sim.scenario.yamlio import read_yaml
 
 SCENARIO = "scenarios/east_data_west_compute.yaml"
 MIN_KERNEL_CLUSTER_HOURS_PER_S = 50e6

@@ -23,8 +23,8 @@ import numpy as np
 import pytest
 
 import sim
-import sim.operations
-from sim.dispatch import DEFAULT_ENGINE, constraint_violations, dispatch
+import sim.operations.chain
+from sim.operations.dispatch import DEFAULT_ENGINE, constraint_violations, dispatch
 from tests.scarce_instances import FAMILIES, scarce_instance
 
 SCENARIO = "scenarios/east_data_west_compute.yaml"
@@ -94,17 +94,17 @@ def edwc_problem_2025():
         overrides={"horizon.start": "2025-01-01", "horizon.end": "2025-12-31"},
     )
     captured = []
-    original = sim.operations.dispatch
+    original = sim.operations.chain.dispatch
 
     def capture(problem, engine):
         captured.append(problem)
         return original(problem, engine)
 
-    sim.operations.dispatch = capture
+    sim.operations.chain.dispatch = capture
     try:
         sim.run(scenario)
     finally:
-        sim.operations.dispatch = original
+        sim.operations.chain.dispatch = original
     return captured[0]
 
 

@@ -21,7 +21,7 @@ import pytest
 import simpy
 
 from benchmarks.conftest import REPORT
-from sim.jobs import JobClass, JobCluster, _run_engine, generate_jobs, simulate_jobs
+from sim.jobs.engine import JobClass, JobCluster, _run_engine, generate_jobs, simulate_jobs
 
 N_JOBS = int(os.environ.get("SUANLI_BENCH_JOBS", "1000000"))
 HORIZON_H = 10_000.0
@@ -141,8 +141,8 @@ def test_jobs_events_per_second_vs_bare_simpy(benchmark, workload, policy):
 
 def test_pipeline_monte_carlo_1000_seeds(benchmark):
     import sim
-    from sim.pipeline import monte_carlo_summary, run_monte_carlo
-    from sim.pipeline_io import pipeline_spec
+    from sim.buildout.commission import pipeline_spec
+    from sim.buildout.pipeline import monte_carlo_summary, run_monte_carlo
 
     scenario = sim.load_scenario(ZHEJIANG)
     spec = pipeline_spec(scenario)

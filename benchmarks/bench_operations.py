@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.yamlio import read_yaml
+from sim.scenario.yamlio import read_yaml
 from tests.conftest import ROOT
 
 from .conftest import REPORT, best_of

@@ -39,8 +39,10 @@ import numpy as np
 import pytest
 
 import sim
-from sim.sweep import _override_value, all_sample_values, evaluate_chunk, load_sweep
-from sim.yamlio import read_yaml
+from sim.scenario.yamlio import read_yaml
+from sim.sweeps.designs import all_sample_values
+from sim.sweeps.evaluate import evaluate_chunk
+from sim.sweeps.spec import load_sweep, override_value
 from tests.conftest import ROOT
 
 SPEC = ROOT / "scenarios" / "sweeps" / "edwc_monte_carlo.yaml"
@@ -66,7 +68,7 @@ def _spec(samples: int, kernel_only: bool, chunk: int = 50):
 
 def _overrides(spec, values, i):
     return {
-        path: _override_value(p, path, values[j][i], spec.raw)
+        path: override_value(p, path, values[j][i], spec.raw)
         for j, p in enumerate(spec.parameters)
         for path in p.paths
     }

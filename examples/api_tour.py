@@ -8,8 +8,8 @@ import tempfile
 from pathlib import Path
 
 import sim
-from sim.plots import plot_run
-from sim.units import format_quantity
+from sim.results.plots import plot_run
+from sim.scenario.units import format_quantity
 
 ROOT = Path(__file__).resolve().parents[1]
 

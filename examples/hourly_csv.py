@@ -10,8 +10,8 @@ Run from the repository root: ``python examples/hourly_csv.py``.
 from pathlib import Path
 
 import sim
-from sim.units import format_number, format_quantity
-from sim.yamlio import read_yaml
+from sim.scenario.units import format_number, format_quantity
+from sim.scenario.yamlio import read_yaml
 
 HERE = Path(__file__).resolve().parent
 SCENARIO = HERE / "beijing_july_week.yaml"

@@ -7,6 +7,10 @@ Public API::
     ds = sim.run(scenario)          # xarray.Dataset (cluster, time)
     summary = sim.summarize(ds)     # xarray.Dataset (cluster, year)
 
+Layers, imported bottom up: :mod:`sim.scenario` (input) → :mod:`sim.buildout`
+→ :mod:`sim.operations` → :mod:`sim.jobs` → :mod:`sim.results` →
+:mod:`sim.sweeps`; :mod:`sim.model` chains them and :mod:`sim.cli` faces users.
+
 The names load on first use, so that ``import sim`` (and ``suanli --help``) does
 not import xarray, scipy and the layers.
 """
@@ -14,22 +18,23 @@ not import xarray, scipy and the layers.
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import Any
 
 __version__ = "0.1.0"
 
-from sim.errors import ScenarioError
+from sim.scenario.errors import ScenarioError
 
 #: Public name -> module that defines it.
 _LAZY = {
-    "Scenario": "sim.scenario",
-    "load_scenario": "sim.scenario",
+    "Scenario": "sim.scenario.core",
+    "load_scenario": "sim.scenario.loader",
     "run": "sim.model",
-    "summarize": "sim.results",
-    "sweep": "sim.sweep",
+    "summarize": "sim.results.summary",
+    "sweep": "sim.sweeps.run",
 }
+
+#: Modules that register scenario sections (jobs, embodied, water) when imported.
+_SECTIONS = ("sim.jobs.spec", "sim.results.embodied", "sim.results.water")
 
 __all__ = ["Scenario", "ScenarioError", "__version__", "load_scenario", "run", "summarize", "sweep"]
 
@@ -38,6 +43,9 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    # layers above the input layer register their scenario sections with the loader
+    for layer in _SECTIONS:
+        importlib.import_module(layer)
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
@@ -45,16 +53,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
-
-
-class _Package(types.ModuleType):
-    """``sim`` itself: importing the submodule ``sim.sweep`` must not replace the
-    function ``sim.sweep`` (the import system sets the parent's attribute)."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _LAZY and isinstance(value, types.ModuleType):
-            return  # the submodule stays reachable as sys.modules["sim.sweep"]
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

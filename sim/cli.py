@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim import __version__
-from sim.errors import ScenarioError
-from sim.units import allow_implausible, format_number, format_quantity
+from sim.scenario.errors import ScenarioError
+from sim.scenario.units import allow_implausible, format_number, format_quantity
 
 if TYPE_CHECKING:  # numpy, xarray and the layers load when a command needs them
     import numpy as np
@@ -113,14 +113,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _overrides(items: Sequence[str] | None) -> dict[str, Any]:
-    from sim.scenario import parse_override
+    from sim.scenario.loader import parse_override
 
     return dict(parse_override(item) for item in items or [])
 
 
 def _load(args: argparse.Namespace, variant: str | None = None):
-    from sim.hourly import allow_files
-    from sim.scenario import load_scenario
+    from sim.scenario.hourly import allow_files
+    from sim.scenario.loader import load_scenario
 
     overrides = _overrides(args.set)
     # a file the user names on the command line may lie outside the scenario's folder
@@ -179,12 +179,12 @@ def _summary_json(summary: xr.Dataset, ds: xr.Dataset) -> dict[str, Any]:
                 if summary[v].dims == ("cluster", "year")
             }
         out["years"][str(int(year))] = block
-    from sim.operations import operations_json
+    from sim.results.tables import operations_json
 
     ops = operations_json(summary)
     if ops:
         out["operations"] = ops
-    from sim.results import kinds_json
+    from sim.results.tables import kinds_json
 
     out["kinds"] = kinds_json(summary)
     return out
@@ -197,7 +197,7 @@ def _num(x: Any) -> float | None:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     import sim
-    from sim.export import OUT_FORMATS, PLOT_FORMATS, check_suffix, size_text, write_results
+    from sim.results.export import OUT_FORMATS, PLOT_FORMATS, check_suffix, size_text, write_results
 
     if args.out:  # a wrong extension is a mistake found before the run, not after
         check_suffix(args.out, OUT_FORMATS, "--out")
@@ -209,7 +209,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.out:
         _guard_write(lambda: write_results(ds, args.out, summary, annual=args.summary), args.out)
     if args.plot:
-        from sim.plots import plot_run
+        from sim.results.plots import plot_run
 
         _guard_write(lambda: plot_run(ds, summary, args.plot), args.plot)
     if args.json:
@@ -218,17 +218,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
         title = scenario.name + (f" [variant {scenario.variant}]" if scenario.variant else "")
         print(title)
         print(_table(summary, scenario.reporting_precision))
-        from sim.results import kinds_table
+        from sim.results.tables import kinds_table
 
         print()
         print(kinds_table(summary))
-        from sim.operations import operations_table
+        from sim.results.tables import operations_table
 
         ops = operations_table(summary, ds)
         if ops:
             print()
             print(ops)
-        from sim.results import footprint_table
+        from sim.results.summary import footprint_table
 
         footprint = footprint_table(summary)
         if footprint:
@@ -386,8 +386,9 @@ def _operations_totals(summary: xr.Dataset, last: int) -> dict[str, Any]:
 
 
 def _cmd_pipeline(args: argparse.Namespace) -> int:
-    from sim.pipeline import monte_carlo_summary, run_monte_carlo
-    from sim.pipeline_io import pipeline_samples, pipeline_spec
+    from sim.buildout.commission import pipeline_spec
+    from sim.buildout.pipeline import monte_carlo_summary, run_monte_carlo
+    from sim.scenario.pipeline_spec import pipeline_samples
 
     scenario = _load(args, args.variant)
     spec = pipeline_spec(scenario)
@@ -400,7 +401,7 @@ def _cmd_pipeline(args: argparse.Namespace) -> int:
     ds = run_monte_carlo(spec, seed, samples)
     summ = monte_carlo_summary(ds)
     if args.out:
-        from sim.export import STORE_FORMATS, check_suffix, write_results
+        from sim.results.export import STORE_FORMATS, check_suffix, write_results
 
         check_suffix(args.out, STORE_FORMATS, "--out")
         _guard_write(lambda: write_results(ds, args.out), args.out)
@@ -454,7 +455,7 @@ def _cmd_pipeline(args: argparse.Namespace) -> int:
 
 
 def _cmd_jobs(args: argparse.Namespace) -> int:
-    from sim.jobs_io import run_jobs
+    from sim.jobs.run import run_jobs
 
     scenario = _load(args, args.variant)
     if args.seed is not None and args.seed < 0:
@@ -470,7 +471,7 @@ def _cmd_jobs(args: argparse.Namespace) -> int:
     )
     progress.done()
     if args.out:
-        from sim.export import STORE_FORMATS, check_suffix, write_results
+        from sim.results.export import STORE_FORMATS, check_suffix, write_results
 
         check_suffix(args.out, STORE_FORMATS, "--out")
         _guard_write(lambda: write_results(ds, args.out), args.out)
@@ -575,7 +576,7 @@ def _hours_note(scenario: Any, ds: xr.Dataset) -> str:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from sim.schema import markdown_table
+    from sim.scenario.schema import markdown_table
 
     print(markdown_table())
     return 0
@@ -584,8 +585,8 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from sim.execute import execute
-    from sim.sweep import load_sweep
+    from sim.sweeps.execute import execute
+    from sim.sweeps.spec import load_sweep
 
     spec = load_sweep(args.sweep)
     if args.workers is not None and args.processes is not None:
@@ -629,7 +630,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             f"cannot write the store: {exc.strerror or exc}", file=str(out)
         ) from None
     except KeyboardInterrupt:
-        from sim.execute import committed_chunks
+        from sim.sweeps.store import committed_chunks
 
         done = len(committed_chunks(out))
         print(
@@ -644,7 +645,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def _print_quantiles(ds: xr.Dataset) -> None:
-    from sim.sweep import quantiles, sensitivity_target
+    from sim.sweeps.stats import quantiles, sensitivity_target
 
     target = sensitivity_target(ds)
     q = quantiles(ds)
@@ -675,8 +676,8 @@ def _print_quantiles(ds: xr.Dataset) -> None:
 def _cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from sim.execute import open_store
-    from sim.report import report
+    from sim.sweeps.report import report
+    from sim.sweeps.store import open_store
 
     ds = open_store(args.store).load()
     store = Path(args.store)
@@ -961,7 +962,7 @@ def dispatch(args: argparse.Namespace) -> int:
     sigs = (signal.SIGINT, signal.SIGTERM) if in_main else ()
     previous = {sig: signal.signal(sig, _on_signal) for sig in sigs}
     try:
-        from sim.limits import set_limit
+        from sim.scenario.limits import set_limit
 
         for item in getattr(args, "limit", None) or []:
             set_limit(item)

@@ -1,11 +1,11 @@
 """``sim.run``: the thin chain scenario → fleet → operations → dataset.
 
 The chain is split in two so that :func:`sim.run` and batched sweeps
-(:mod:`sim.sweep`) share one code path:
+(:mod:`sim.sweeps`) share one code path:
 
 * :func:`prepare` turns a :class:`~sim.scenario.Scenario` into arrays on the
   time axis (fleet, utilisation, idle power, PUE parameters, temperature);
-* :func:`operate` applies the power kernels of :mod:`sim.power` to arrays
+* :func:`operate` applies the power kernels of :mod:`sim.operations.power` to arrays
   shaped ``(..., cluster, time)``, with any leading sample dimensions.
 
 ``sim.run`` calls both once; a sweep calls :func:`prepare` once and
@@ -21,15 +21,16 @@ from functools import cached_property
 import numpy as np
 import xarray as xr
 
-from sim import __version__
-from sim.climate import synthetic_temperature_c
-from sim.fleet import FleetArrays, build_fleet
-from sim.power import energy_mwh, facility_power_mw, it_power_mw, pue_climate
-from sim.results import dataarray
-from sim.scenario import Scenario
-from sim.units import KIND_PRECISION, TOTAL_BASES
+from sim.buildout.fleet import FleetArrays, build_fleet
+from sim.operations.chain import dispatch_scenario, supply_balance
+from sim.operations.climate import synthetic_temperature_c
+from sim.operations.power import energy_mwh, facility_power_mw, it_power_mw, pue_climate
+from sim.results.dataset import run_dataset
+from sim.results.embodied import embodied_variables
+from sim.results.water import water_variables
+from sim.scenario.core import Scenario
 
-__all__ = ["Inputs", "cluster_rngs", "operate", "prepare", "pue_series", "run"]
+__all__ = ["Inputs", "cluster_rngs", "kind_power", "operate", "prepare", "pue_series", "run"]
 
 
 def cluster_rngs(scenario: Scenario) -> list[np.random.Generator]:
@@ -160,7 +161,7 @@ def prepare(scenario: Scenario) -> Inputs:
         rngs = cluster_rngs(scenario)
         measured = np.array([c.climate.series_c is not None for c in clusters])
         for i in np.flatnonzero(climate & measured):
-            hourly[i] = clusters[i].climate.series_c  # climate.file (sim.hourly)
+            hourly[i] = clusters[i].climate.series_c  # climate.file (sim.scenario.hourly)
         idx = np.flatnonzero(climate & ~measured)
         cl = [clusters[i].climate for i in idx]
         if len(idx):
@@ -205,7 +206,7 @@ def pue_series(
     climate: np.ndarray,
 ) -> np.ndarray:
     """PUE of every cluster: the constant ``base``, or the climate model (eq. 2 of
-    :mod:`sim.power`) where ``climate`` is true.
+    :mod:`sim.operations.power`) where ``climate`` is true.
 
     Parameters
     ----------
@@ -257,7 +258,7 @@ def operate(
     step_h: float,
     with_energy: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """IT power, facility power and energy, eqs. (1), (3), (4) of :mod:`sim.power`.
+    """IT power, facility power and energy, eqs. (1), (3), (4) of :mod:`sim.operations.power`.
 
     Parameters
     ----------
@@ -290,27 +291,24 @@ def operate(
     return it, facility, energy
 
 
-def kind_variables(
-    scenario: Scenario,
+def kind_power(
     fleet: FleetArrays,
     utilization: np.ndarray,
     idle_power: np.ndarray,
     pue: np.ndarray,
     step_h: float,
-) -> dict[str, xr.DataArray]:
-    """Capacity, power and energy by compute kind, and a total on the named basis.
+) -> dict[str, np.ndarray]:
+    """IT power, facility power and energy by compute kind.
 
-    Eqs. (1), (3), (4) of :mod:`sim.power` per kind: ``P_IT,k = P_nameplate,k ·
-    (idle + (1 − idle) · u_k)``. Power and energy sum over kinds to the cluster
-    totals; compute does not: each kind is at its conventional precision
-    (coordinate ``kind_precision``), and ``total_capacity_eflops`` exists only when
-    the scenario names a basis (``totals.basis``).
+    Eqs. (1), (3), (4) of :mod:`sim.operations.power` per kind: ``P_IT,k =
+    P_nameplate,k · (idle + (1 − idle) · u_k)``. Power and energy sum over kinds to
+    the cluster totals; compute does not (each kind is at its conventional
+    precision; see :func:`sim.results.dataset.run_dataset`).
 
     Parameters
     ----------
-    scenario : Scenario
     fleet : FleetArrays
-        With the per-kind arrays of :func:`sim.fleet.build_fleet`.
+        With the per-kind arrays of :func:`sim.buildout.fleet.build_fleet`.
     utilization : numpy.ndarray, broadcastable to (cluster, kind, time)
         Busy fraction of each kind's installed compute [1].
     idle_power : numpy.ndarray, shape (cluster, 1)
@@ -322,50 +320,28 @@ def kind_variables(
 
     Returns
     -------
-    dict of name -> xarray.DataArray
+    dict of arrays (cluster, kind, time)
+        ``kind_it_power_mw`` [MW], ``kind_facility_power_mw`` [MW],
+        ``kind_energy_mwh`` [MWh].
     """
-    dims = ("cluster", "kind", "time")
     it, facility, energy = operate(
         fleet.kind_nameplate_mw, utilization, idle_power[:, :, None], pue[:, None, :], step_h
     )
-    data = {
-        "kind_capacity_eflops": dataarray(
-            fleet.kind_capacity_eflops,
-            dims,
-            "EFLOPS",
-            "installed compute of each kind at its conventional precision (kind_precision)",
-        ),
-        "kind_it_power_mw": dataarray(it, dims, "MW", "IT power of each compute kind"),
-        "kind_facility_power_mw": dataarray(
-            facility, dims, "MW", "facility power of each compute kind (IT power x PUE)"
-        ),
-        "kind_energy_mwh": dataarray(
-            energy, dims, "MWh", "facility energy of each compute kind within the time step"
-        ),
-    }
-    if fleet.total_eflops is not None:
-        basis = scenario.totals_basis
-        data["total_capacity_eflops"] = dataarray(
-            fleet.total_eflops,
-            ("cluster", "time"),
-            "EFLOPS",
-            f"installed compute of all kinds, {basis} basis",
-            basis=f"{basis}: {TOTAL_BASES[basis]}",
-        )
-    return data
+    return {"kind_it_power_mw": it, "kind_facility_power_mw": facility, "kind_energy_mwh": energy}
 
 
 def footprint_variables(
-    scenario: Scenario, inp: Inputs, it: np.ndarray, energy: np.ndarray, ops_data: dict
+    scenario: Scenario,
+    inp: Inputs,
+    it: np.ndarray,
+    energy: np.ndarray,
+    supply: dict[str, np.ndarray] | None,
 ) -> dict[str, xr.DataArray]:
-    """Water (:mod:`sim.water`) and embodied carbon (:mod:`sim.embodied`) of a run; the
-    grid energy of upstream water is grid draw plus imports where the scenario has a
-    grid, else all facility energy [MWh]."""
-    from sim.embodied import embodied_variables
-    from sim.water import water_variables
-
-    if "grid_power_mw" in ops_data:
-        drawn = ops_data["grid_power_mw"].values + ops_data["import_power_mw"].values
+    """Water (:mod:`sim.results.water`) and embodied carbon (:mod:`sim.results.embodied`)
+    of a run; the grid energy of upstream water is grid draw plus imports where the
+    scenario has a grid, else all facility energy [MWh]."""
+    if supply is not None:
+        drawn = supply["grid_power_mw"] + supply["import_power_mw"]
         grid_mwh = drawn * inp.step_h
     else:
         grid_mwh = energy
@@ -392,7 +368,6 @@ def run(scenario: Scenario) -> xr.Dataset:
         used), each with ``units`` and ``long_name``. Times are local standard time.
     """
     inp = prepare(scenario)
-    clusters = list(scenario.clusters.values())
     pue = pue_series(
         inp.kernel_temperature_c,
         inp.pue_base,
@@ -403,82 +378,25 @@ def run(scenario: Scenario) -> xr.Dataset:
     )
     pue = np.broadcast_to(pue, inp.nameplate_mw.shape).copy()
 
-    # Operations layer (issue 3): with demand, utilisation is an outcome of dispatch.
+    # With demand, utilisation is an outcome of dispatch.
     ops = None
     utilization = inp.utilization
     if "demand" in scenario.sections:
-        from sim.operations import dispatch_scenario
-
         fleet = FleetArrays(capacity_eflops=inp.capacity_eflops, nameplate_mw=inp.nameplate_mw)
         ops = dispatch_scenario(scenario, inp.times, fleet, pue, inp.idle_power)
         utilization = ops.utilization
 
     it, facility, energy = operate(inp.nameplate_mw, utilization, inp.idle_power, pue, inp.step_h)
-
-    dims = ("cluster", "time")
-    prec = scenario.reporting_precision
-    data = {
-        "capacity_eflops": dataarray(
-            inp.capacity_eflops,
-            dims,
-            "EFLOPS",
-            f"installed compute ({prec})",
-            precision=prec,
-            basis=f"{prec}-equivalent: every kind converted to {prec} through each hardware's "
-            "own peak ratio",
-        ),
-        "nameplate_power_mw": dataarray(
-            inp.nameplate_mw, dims, "MW", "IT power of installed hardware at full load"
-        ),
-        "utilization": dataarray(
-            utilization,
-            dims,
-            "1",
-            "busy fraction of installed compute" + (" (served / installed)" if ops else ""),
-        ),
-        "it_power_mw": dataarray(it, dims, "MW", "IT (server) power"),
-        "pue": dataarray(pue, dims, "1", "power usage effectiveness"),
-        "facility_power_mw": dataarray(facility, dims, "MW", "facility power (IT power x PUE)"),
-        "energy_mwh": dataarray(energy, dims, "MWh", "facility energy within the time step"),
+    arrays = {
+        "capacity_eflops": inp.capacity_eflops,
+        "nameplate_power_mw": inp.nameplate_mw,
+        "utilization": utilization,
+        "it_power_mw": it,
+        "pue": pue,
+        "facility_power_mw": facility,
+        "energy_mwh": energy,
     }
-    data.update(
-        kind_variables(
-            scenario, inp.fleet, utilization[:, None, :], inp.idle_power, pue, inp.step_h
-        )
-    )
-    if inp.temperature_c is not None:
-        data["ambient_temperature_c"] = dataarray(
-            inp.temperature_c, dims, "degC", "ambient temperature (synthetic climatology)"
-        )
-        # where each climate cluster's temperatures come from (table city or fallback)
-        data["ambient_temperature_c"].attrs["climate_source"] = "; ".join(
-            f"{c.name}: {c.climate.source}"
-            for c, used in zip(clusters, inp.climate, strict=True)
-            if used
-        )
-    from sim.operations import supply_variables
-
-    ops_data, ops_coords = supply_variables(scenario, inp.times, facility, ops)
-    data.update(ops_data)
-    data.update(footprint_variables(scenario, inp, it, energy, ops_data))
-    coords = {
-        **ops_coords,
-        "kind": list(inp.fleet.kinds),
-        "kind_precision": ("kind", [KIND_PRECISION[k] for k in inp.fleet.kinds]),
-        "cluster": [c.name for c in clusters],
-        "time": inp.times,
-        "lat": ("cluster", [c.lat for c in clusters], {"units": "degree_north"}),
-        "lon": ("cluster", [c.lon for c in clusters], {"units": "degree_east"}),
-        "hub": ("cluster", [c.hub for c in clusters]),
-        "role": ("cluster", [c.role for c in clusters]),
-    }
-    attrs = {
-        "scenario": scenario.name,
-        "variant": scenario.variant or "",
-        "step_h": inp.step_h,
-        "precision": prec,
-        "seed": scenario.seed,
-        "suanli_version": __version__,
-        "Conventions": "CF-1.10",
-    }
-    return xr.Dataset(data, coords=coords, attrs=attrs)
+    kinds = kind_power(inp.fleet, utilization[:, None, :], inp.idle_power, pue, inp.step_h)
+    supply = supply_balance(scenario, inp.times, facility, ops)
+    ds = run_dataset(scenario, inp.times, arrays, inp.fleet, kinds, inp.temperature_c, supply, ops)
+    return ds.assign(footprint_variables(scenario, inp, it, energy, supply))

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.catalog import CATALOG_PATH
-from sim.errors import ScenarioError
-from sim.yamlio import read_yaml
+import sim
+from sim.scenario.catalog import CATALOG_PATH
+from sim.scenario.errors import ScenarioError
+from sim.scenario.yamlio import read_yaml
 
 __all__ = ["VALIDATION_DIR", "Check", "check_record", "record_table"]
 
@@ -70,8 +71,6 @@ def check_record(folder: Path | str = VALIDATION_DIR) -> list[Check]:
     ScenarioError
         A check names an unknown measure (or its scenario is invalid).
     """
-    import sim
-
     folder = Path(folder)
     path = folder / "record.yaml"
     out = []

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.dispatch import DispatchProblem
+from sim.operations.dispatch import DispatchProblem
 
 FAMILIES = ("scarce_power", "scarce_links", "long_windows", "dominant_origin")
 

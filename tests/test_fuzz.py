@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 import sim
 from sim import ScenarioError
-from sim.sweep import load_sweep
-from sim.yamlio import load_yaml_text, read_yaml, unshared_copy
+from sim.scenario.yamlio import load_yaml_text, read_yaml, unshared_copy
+from sim.sweeps.spec import load_sweep
 from tests.conftest import SCENARIOS
 
 NASTY: list[Any] = [

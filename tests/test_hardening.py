@@ -17,7 +17,7 @@ import pytest
 import sim
 from sim import ScenarioError
 from sim.cli import build_parser, dispatch, main
-from sim.yamlio import load_yaml_text, read_yaml
+from sim.scenario.yamlio import load_yaml_text, read_yaml
 from tests.conftest import ROOT, SCENARIOS
 
 MINIMAL_YAML = (SCENARIOS / "minimal.yaml").read_text()
@@ -102,7 +102,7 @@ def test_billion_laughs_fails_fast_and_small(tmp_path):
 
 def test_override_value_is_read_with_the_bounded_loader(minimal):
     # a --set value of 30,000 brackets is not YAML within the limits: kept as text
-    path, value = sim.scenario.parse_override("description=" + "[" * 30_000 + "]" * 30_000)
+    path, value = sim.scenario.loader.parse_override("description=" + "[" * 30_000 + "]" * 30_000)
     assert path == "description" and value.startswith("[[[")
 
 
@@ -242,7 +242,7 @@ def test_error_inside_a_list_names_the_item_line(tmp_path):
 
 
 def test_missing_per_year_gives_a_readable_dimension(tmp_path):
-    from sim.units import parse_quantity
+    from sim.scenario.units import parse_quantity
 
     with pytest.raises(ScenarioError, match="this field takes a quantity in MW/year"):
         parse_quantity("400 MW", "MW/year", "grid_connections.rate")
@@ -279,7 +279,7 @@ _SIGNALLED = """
 import sys, time
 from pathlib import Path
 from sim.cli import build_parser, dispatch
-from sim.results import write_atomic
+from sim.results.io import write_atomic
 
 def slow(tmp):
     tmp.write_bytes(b"half a result")

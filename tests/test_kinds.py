@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import sim
-from sim import catalog
-from sim.units import KIND_PRECISION, KINDS
+from sim.scenario import catalog
+from sim.scenario.units import KIND_PRECISION, KINDS
 from tests.conftest import ROOT
 
 HOURS_2025 = 8760.0
@@ -205,11 +205,11 @@ def test_fp32_equivalent_total_needs_an_fp32_figure():
 
 @pytest.mark.parametrize("name", catalog.names())
 def test_every_catalog_entry_states_its_kind_and_has_its_precision(name):
-    from sim.scenario import _hardware_entry
+    from sim.scenario.core import hardware_entry
 
     entry = catalog.entry(name, field=name)
     assert entry["kind"] in KINDS  # stated, not derived
-    hw = _hardware_entry(name, entry, f"catalog.{name}")
+    hw = hardware_entry(name, entry, f"catalog.{name}")
     assert KIND_PRECISION[hw.kind] in hw.efficiency_flops_per_w
 
 
@@ -229,7 +229,7 @@ def test_zhejiang_trap_shows_in_the_output():
 
 
 def test_pools_split_a_kind_only_where_an_allow_list_does():
-    from sim.fleet import Pool, fleet_pools, pool_series
+    from sim.buildout.fleet import Pool, fleet_pools, pool_series
 
     raw = two_kinds()
     raw["hardware"]["npu-a"] = {"peak_flops": {"fp16": "300 TFLOPS"}, "power": "310 W"}
@@ -288,7 +288,7 @@ def test_summary_and_cli_report_by_kind_never_a_bare_total():
         [0.5256, 0.0037201], rel=1e-5
     )
     assert float(summary["total_capacity_eflops"].values[0, 0]) == pytest.approx(3.0)
-    from sim.results import kinds_table
+    from sim.results.tables import kinds_table
 
     text = kinds_table(summary)
     assert "total, kind-precisions" in text and "2.000 fp32" in text and "1.000 fp16" in text

@@ -17,13 +17,13 @@ def test_readme_python_blocks_run(monkeypatch, capsys):
 
 
 def test_readme_schema_table_is_current():
-    from sim.schema import markdown_table
+    from sim.scenario.schema import markdown_table
 
     assert markdown_table() in (ROOT / "README.md").read_text()
 
 
 def test_readme_lists_every_work_limit_with_its_default():
-    from sim.limits import LIMITS
+    from sim.scenario.limits import LIMITS
 
     text = (ROOT / "README.md").read_text()
     for name, spec in LIMITS.items():

@@ -15,7 +15,7 @@ from texts import t
 from whatif import bundle, format_energy, format_power, headline
 
 import sim
-from sim.errors import ScenarioError
+from sim.scenario.errors import ScenarioError
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 from texts import axis_lines, t
 
-from sim.errors import ScenarioError
+from sim.scenario.errors import ScenarioError
 
 #: Where stores are looked for: the results folder (``suanli sweep`` writes
 #: ``results/sweeps/NAME.zarr``; ``SUANLI_RESULTS`` names another); no path typed
@@ -51,9 +51,9 @@ def swings(x: np.ndarray, y: np.ndarray) -> tuple[float, float] | None:
 def _report(path: str, stamp: float) -> dict:
     """Quantiles, swings and sensitivity of a store as plain tables (``stamp`` keys
     the cache)."""
-    from sim.execute import open_store
-    from sim.report import report
-    from sim.sweep import sensitivity_target
+    from sim.sweeps.report import report
+    from sim.sweeps.stats import sensitivity_target
+    from sim.sweeps.store import open_store
 
     ds = open_store(path)
     res = report(ds)

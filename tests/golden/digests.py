@@ -77,9 +77,9 @@ def cases() -> dict[str, object]:
 
 
 def _layer_cases() -> dict[str, object]:
-    from sim.jobs_io import run_jobs
-    from sim.pipeline import monte_carlo_summary, run_monte_carlo
-    from sim.pipeline_io import pipeline_spec
+    from sim.buildout.commission import pipeline_spec
+    from sim.buildout.pipeline import monte_carlo_summary, run_monte_carlo
+    from sim.jobs.run import run_jobs
 
     shock = SCENARIOS / "zhejiang_supply_shock.yaml"
 

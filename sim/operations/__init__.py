@@ -1,0 +1,1 @@
+"""Layer 2, operations: demand, dispatch, power, climate and grid supply, hourly and vectorised."""

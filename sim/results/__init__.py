@@ -1,0 +1,1 @@
+"""Results: labelled datasets, annual summaries, atomic writing, plots and CLI tables."""

@@ -1,0 +1,1 @@
+"""Sweeps: specs, sample designs, batched evaluation, executors, the store, statistics, reports."""
