@@ -184,6 +184,9 @@ def _summary_json(summary: xr.Dataset, ds: xr.Dataset) -> dict[str, Any]:
     ops = operations_json(summary)
     if ops:
         out["operations"] = ops
+    from sim.results.tables import kinds_json
+
+    out["kinds"] = kinds_json(summary)
     return out
 
 
@@ -215,6 +218,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         title = scenario.name + (f" [variant {scenario.variant}]" if scenario.variant else "")
         print(title)
         print(_table(summary, scenario.reporting_precision))
+        from sim.results.tables import kinds_table
+
+        print()
+        print(kinds_table(summary))
         from sim.results.tables import operations_table
 
         ops = operations_table(summary, ds)

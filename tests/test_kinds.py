@@ -251,3 +251,44 @@ def test_pools_split_a_kind_only_where_an_allow_list_does():
     assert capacity_eflops[:, 0] == pytest.approx([2.0, 0.5, 0.5])
     # 100 MW; 0.5e18 / 989e12 x 700 W = 0.35389 MW; 0.5e18 / 300e12 x 310 W = 0.51667 MW
     assert nameplate_mw[:, 0] == pytest.approx([100.0, 0.353893, 0.516667], rel=1e-5)
+
+
+def test_workload_classes_carry_a_kind_and_an_allow_list():
+    raw = copy.deepcopy(two_kinds())
+    raw["demand"] = {
+        "classes": {
+            "batch_analytics": {"trajectory": {"2025-01-01": "1 EFLOPS"}},
+            "training": {"trajectory": {"2025-01-01": "1 EFLOPS"}, "hardware": ["gpu-a"]},
+            "sims": {
+                "kind": "超算",
+                "max_latency": "inf",
+                "trajectory": {"2025-01-01": "1 EFLOPS"},
+            },
+        }
+    }
+    classes = sim.load_scenario(raw).sections["demand"].classes
+    # presets: analytics on general compute, training on intelligent (docs/kinds.md)
+    assert classes["batch_analytics"].workload.kind == "general"
+    assert classes["training"].workload.kind == "intelligent"
+    assert classes["training"].workload.hardware == ("gpu-a",)
+    assert classes["sims"].workload.kind == "supercomputing"
+    raw["demand"]["classes"]["training"]["hardware"] = ["cpu-a"]
+    with pytest.raises(sim.ScenarioError) as err:
+        sim.load_scenario(raw)
+    assert "hardware 'cpu-a' is general compute, not intelligent" in err.value.message
+    assert err.value.field == "demand.classes.training.hardware.0"
+
+
+def test_summary_and_cli_report_by_kind_never_a_bare_total():
+    ds = sim.run(sim.load_scenario(two_kinds(basis="kind-precisions")))
+    summary = sim.summarize(ds)
+    # year end: general 2 EFLOPS fp32, intelligent 1 EFLOPS fp16; energy 525,600 and 3720.1 MWh
+    assert summary["kind_capacity_eflops"].values[0, :, 0] == pytest.approx([2.0, 1.0])
+    assert summary["kind_energy_twh"].values[0, :, 0] == pytest.approx(
+        [0.5256, 0.0037201], rel=1e-5
+    )
+    assert float(summary["total_capacity_eflops"].values[0, 0]) == pytest.approx(3.0)
+    from sim.results.tables import kinds_table
+
+    text = kinds_table(summary)
+    assert "total, kind-precisions" in text and "2.000 fp32" in text and "1.000 fp16" in text

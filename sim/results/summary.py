@@ -182,7 +182,52 @@ def summarize(ds: xr.Dataset) -> xr.Dataset:
     counts = np.diff(np.r_[starts, len(times)])
     _summarize_operations(ds, out, starts, counts)
     _summarize_footprint(ds, out, starts)
+    _summarize_kinds(ds, out, starts, ends)
     return out
+
+
+def _summarize_kinds(ds: xr.Dataset, out: xr.Dataset, starts: np.ndarray, ends: np.ndarray) -> None:
+    """Annual figures by compute kind, added in place when ``ds`` has them.
+
+    ``kind_capacity_eflops`` at year end, each kind at its conventional precision
+    (coordinate ``kind_precision``); ``kind_energy_twh`` summed in the year (sums over
+    kinds to ``energy_twh``); ``total_capacity_eflops`` at year end only when the run
+    names a basis for a total across kinds.
+    """
+    if "kind_energy_mwh" not in ds:
+        return
+    cky = ("cluster", "kind", "year")
+    out.coords["kind"] = ds["kind"].values
+    out.coords["kind_precision"] = ("kind", ds["kind_precision"].values)
+    out["kind_capacity_eflops"] = dataarray(
+        ds["kind_capacity_eflops"].values[..., ends],
+        cky,
+        "EFLOPS",
+        "installed compute of each kind at year end, at its conventional precision",
+    )
+    out["kind_energy_twh"] = dataarray(
+        np.add.reduceat(ds["kind_energy_mwh"].values, starts, axis=-1) / 1e6,
+        cky,
+        "TWh",
+        "facility energy of each compute kind in the year",
+    )
+    if "kind_served_eflops" in ds:
+        counts = np.diff(np.r_[starts, ds.sizes["time"]])
+        out["kind_served_mean_eflops"] = dataarray(
+            np.add.reduceat(ds["kind_served_eflops"].values, starts, axis=-1) / counts,
+            cky,
+            "EFLOPS",
+            "time-mean served compute of each kind, at its conventional precision",
+        )
+    if "total_capacity_eflops" in ds:
+        total = ds["total_capacity_eflops"]
+        out["total_capacity_eflops"] = dataarray(
+            total.values[:, ends],
+            ("cluster", "year"),
+            "EFLOPS",
+            "installed compute of all kinds at year end on the named basis",
+            basis=total.attrs["basis"],
+        )
 
 
 #: Annual sums of the water and embodied-carbon variables (sim.results.water, sim.results.embodied).

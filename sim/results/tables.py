@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import xarray as xr
+
+from sim.scenario.units import KIND_LABELS
 
 
 def operations_json(summary: Any) -> dict[str, Any]:
@@ -110,3 +113,63 @@ def operations_table(summary: Any, ds: Any) -> str:
                 f"{summary['cost_cny'].values[:, j].sum() / 1e9:>12.3f}"
             )
     return "\n".join(lines)
+
+
+def kinds_table(summary: xr.Dataset) -> str:
+    """Capacity and energy by compute kind, all clusters (empty without kinds).
+
+    Each kind's capacity is at its conventional precision; a total across kinds
+    is printed only on the basis the scenario names (``totals.basis``).
+    """
+    if "kind_energy_twh" not in summary:
+        return ""
+    kinds = [str(k) for k in summary["kind"].values]
+    precs = [str(p) for p in summary["kind_precision"].values]
+    cap = summary["kind_capacity_eflops"].values.sum(axis=0)  # [K, Y]
+    energy = summary["kind_energy_twh"].values.sum(axis=0)
+    head = f"{'year':>4}  {'kind':<22}{'capacity EFLOPS':>18}{'energy TWh':>12}{'share':>8}"
+    lines = ["by compute kind, all clusters", head, "-" * len(head)]
+    for y, year in enumerate(summary["year"].values):
+        e_total = energy[:, y].sum()
+        for k, kind in enumerate(kinds):
+            share = energy[k, y] / e_total if e_total > 0 else float("nan")
+            lines.append(
+                f"{int(year):>4}  {_pad(KIND_LABELS[kind], 22)}{cap[k, y]:>13.3f} {precs[k]:<4}"
+                f"{energy[k, y]:>12.4f}{share:>8.1%}"
+            )
+        if "total_capacity_eflops" in summary:
+            basis = summary["total_capacity_eflops"].attrs["basis"].split(":")[0]
+            total = float(summary["total_capacity_eflops"].values[:, y].sum())
+            lines.append(f"{int(year):>4}  {'total, ' + basis:<22}{total:>13.3f}")
+        lines.append("")
+    lines.append("capacity at year end, each kind at its own precision; no bare total across kinds")
+    return "\n".join(lines)
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal columns (CJK characters take two)."""
+    wide = sum(1 for ch in text if ord(ch) > 0x2E80)
+    return text + " " * max(width - len(text) - wide, 0)
+
+
+def kinds_json(summary: xr.Dataset) -> dict[str, Any]:
+    """The figures of :func:`kinds_table` as plain JSON (empty without kinds)."""
+    if "kind_energy_twh" not in summary:
+        return {}
+    out: dict[str, Any] = {}
+    for y, year in enumerate(summary["year"].values):
+        block: dict[str, Any] = {
+            str(kind): {
+                "precision": str(summary["kind_precision"].values[k]),
+                "capacity_eflops": float(summary["kind_capacity_eflops"].values[:, k, y].sum()),
+                "energy_twh": float(summary["kind_energy_twh"].values[:, k, y].sum()),
+            }
+            for k, kind in enumerate(summary["kind"].values)
+        }
+        if "total_capacity_eflops" in summary:
+            block["total"] = {
+                "basis": summary["total_capacity_eflops"].attrs["basis"].split(":")[0],
+                "capacity_eflops": float(summary["total_capacity_eflops"].values[:, y].sum()),
+            }
+        out[str(int(year))] = block
+    return out

@@ -15,7 +15,7 @@ import numpy as np
 from sim.scenario.errors import ScenarioError
 from sim.scenario.inputs import input_file
 from sim.scenario.tariffs import time_of_use_price
-from sim.scenario.units import parse_quantity
+from sim.scenario.units import normalize_kind, parse_quantity
 from sim.scenario.validate import hourly_profile, strict_mapping
 from sim.scenario.workloads import (
     DEFAULT_CLASSES,
@@ -27,7 +27,7 @@ from sim.scenario.workloads import (
 
 POLICIES = ("optimize", "stay_local")
 OBJECTIVES = ("cost", "carbon", "mix")
-ENGINES = ("hybrid", "greedy", "lp")
+ENGINES = ("greedy", "lp")
 
 #: Largest demand of one class [EFLOPS]: about a thousand times the world's installed
 #: compute (an assumption of plausibility); 1e308 EFLOPS ran to infinite unmet demand.
@@ -101,7 +101,7 @@ class DispatchSpec:
     """Parsed ``dispatch`` section."""
 
     policy: str = "optimize"
-    engine: str = "hybrid"
+    engine: str = "greedy"
     objective: str = "cost"
     carbon_price_cny_per_tco2: float = 0.0
     unmet_penalty: float | None = None
@@ -141,11 +141,48 @@ _CLASS_KEYS = (
     "trajectory",
     "growth",
     "origins",
+    "kind",
+    "hardware",
     "description",
 )
 
 
-def _class(name: str, raw: Any, path: str, origins: Mapping[str, OriginSpec]) -> ClassSpec:
+def _allow_list(raw: Any, path: str, kind: str, hardware: Mapping[str, Any]) -> tuple[str, ...]:
+    """Hardware a class may run on: names of hardware of the class's kind (empty: any)."""
+    if raw is None:
+        return ()
+    names = [raw] if isinstance(raw, str) else raw
+    if not isinstance(names, list) or not names:
+        raise ScenarioError(
+            "expected a list of hardware names",
+            field=path,
+            given=raw,
+            expected="e.g. [a100, h100] (a CUDA-only class)",
+        )
+    for i, name in enumerate(names):
+        hw = hardware.get(str(name))
+        if hw is None:
+            raise ScenarioError(
+                f"unknown hardware '{name}'",
+                field=f"{path}.{i}",
+                expected="hardware installed in a fleet: " + ", ".join(hardware),
+            )
+        if hw.kind != kind:
+            raise ScenarioError(
+                f"hardware '{name}' is {hw.kind} compute, not {kind}",
+                field=f"{path}.{i}",
+                expected=f"{kind} hardware, the kind the class runs on",
+            )
+    return tuple(str(n) for n in names)
+
+
+def _class(
+    name: str,
+    raw: Any,
+    path: str,
+    origins: Mapping[str, OriginSpec],
+    hardware: Mapping[str, Any],
+) -> ClassSpec:
     sec = strict_mapping(raw, path, _CLASS_KEYS)
     preset_name = sec.get("preset", name if name in DEFAULT_CLASSES else None)
     if preset_name is not None and preset_name not in DEFAULT_CLASSES:
@@ -202,7 +239,12 @@ def _class(name: str, raw: Any, path: str, origins: Mapping[str, OriginSpec]) ->
         minimum=0,
         maximum=1,
     )
-    workload = WorkloadClass(name, max_lat, window, shape, profile, peak, amp)
+    if "kind" in sec:
+        kind = normalize_kind(sec["kind"], f"{path}.kind")
+    else:
+        kind = base.kind if base is not None else ""  # "": not stated (dispatch: any pool)
+    allowed = _allow_list(sec.get("hardware"), f"{path}.hardware", kind, hardware)
+    workload = WorkloadClass(name, max_lat, window, shape, profile, peak, amp, kind, allowed)
 
     points = growth = None
     if "trajectory" in sec and "growth" in sec:
@@ -318,7 +360,10 @@ def parse_demand(raw: Any, path: str, scenario: Any) -> DemandSpec:
         raise ScenarioError(
             "no workload classes", field=f"{path}.classes", expected="a mapping of classes"
         )
-    classes = {str(n): _class(str(n), v, f"{path}.classes.{n}", origins) for n, v in craw.items()}
+    classes = {
+        str(n): _class(str(n), v, f"{path}.classes.{n}", origins, scenario.hardware)
+        for n, v in craw.items()
+    }
     lat_sec = strict_mapping(
         sec.get("latency") or {}, f"{path}.latency", ("route_factor", "fibre", "base", "matrix")
     )
@@ -412,7 +457,7 @@ def parse_dispatch(raw: Any, path: str, scenario: Any) -> DispatchSpec:
     penalty = sec.get("unmet_penalty")
     return DispatchSpec(
         policy=_choice(sec.get("policy", "optimize"), f"{path}.policy", POLICIES),
-        engine=_choice(sec.get("engine", "hybrid"), f"{path}.engine", ENGINES),
+        engine=_choice(sec.get("engine", "greedy"), f"{path}.engine", ENGINES),
         objective=_choice(sec.get("objective", "cost"), f"{path}.objective", OBJECTIVES),
         carbon_price_cny_per_tco2=parse_quantity(
             sec.get("carbon_price", 0.0), "CNY/tCO2", f"{path}.carbon_price", minimum=0.0

@@ -443,7 +443,9 @@ FIELDS: tuple[Field, ...] = (
         "demand.classes.<name>.preset",
         "-",
         "the class name",
-        "realtime_inference, batch_analytics, training or storage_backup (sim.scenario.workloads).",
+        "realtime_inference, training (intelligent); batch_analytics, storage_backup, "
+        "web_services, databases (general); simulation (supercomputing) "
+        "(sim.scenario.workloads).",
     ),
     Field(
         "demand.classes.<name>.max_latency",
@@ -464,7 +466,7 @@ FIELDS: tuple[Field, ...] = (
         "demand.classes.<name>.trajectory",
         "EFLOPS",
         "trajectory or growth",
-        "Dated demand at the reporting precision, linear between dates, flat outside.",
+        "Dated demand at the precision of the class's kind, linear between dates, flat outside.",
     ),
     Field(
         "demand.classes.<name>.growth",
@@ -477,6 +479,19 @@ FIELDS: tuple[Field, ...] = (
         "1",
         "equal",
         "Share of the class's demand by origin; sums to 1.",
+    ),
+    Field(
+        "demand.classes.<name>.kind",
+        "-",
+        "preset, else none",
+        "Compute kind the class runs on: general, intelligent or supercomputing; its "
+        "trajectory counts at that kind's precision (fp32, fp16, fp64).",
+    ),
+    Field(
+        "demand.classes.<name>.hardware",
+        "-",
+        "any of its kind",
+        "Hardware the class can run on, e.g. [a100, h100] for a CUDA-only class.",
     ),
     Field("demand.classes.<name>.description", "-", "''", "Free text."),
     Field(
