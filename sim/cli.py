@@ -576,9 +576,13 @@ def _hours_note(scenario: Any, ds: xr.Dataset) -> str:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from sim.scenario.schema import markdown_table
+    import json
 
-    print(markdown_table())
+    from sim.scenario.schema import json_schema, markdown_table
+
+    print(
+        json.dumps(json_schema(), indent=1, ensure_ascii=False) if args.json else markdown_table()
+    )
     return 0
 
 
@@ -894,6 +898,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_rec.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p_rec.set_defaults(func=_cmd_check_record)
     p_schema = sub.add_parser("schema", help="print every scenario field with unit and default")
+    p_schema.add_argument(
+        "--json", action="store_true", help="print it as JSON Schema (for YAML language servers)"
+    )
     p_schema.set_defaults(func=_cmd_schema)
     return parser
 

@@ -612,3 +612,53 @@ def markdown_table() -> str:
         f"| `{f.path}` | {f.unit} | {f.default} | {_plausible_text(f)} | {f.doc} |" for f in FIELDS
     ]
     return "\n".join(rows)
+
+
+def json_schema() -> dict:
+    """The scenario schema as JSON Schema (draft 2020-12), for editors' YAML servers.
+
+    Built from :data:`FIELDS`: every declared section is an object that admits
+    only its declared keys (``<name>`` keys admit any name); a field that may be a
+    value or a mapping (``pue``) admits either. The top level also admits the
+    sections that are parsed by their own layers and not yet declared here
+    (``supply``, ``projects``, ``shocks``, ``grid_connections``, ``pipeline``,
+    ``jobs``), so every valid scenario validates. Units are not checked here; the
+    loader checks them.
+    """
+    tree: dict = {}
+    docs: dict[tuple[str, ...], Field] = {}
+    for f in FIELDS:
+        node = tree
+        parts = tuple(f.path.split("."))
+        for part in parts:
+            node = node.setdefault(part, {})
+        docs[parts] = f
+
+    def build(node: dict, prefix: tuple[str, ...]) -> dict:
+        field = docs.get(prefix)
+        leaf: dict = {"description": f"{field.doc} [{field.unit}]"} if field else {}
+        if not node:
+            return leaf
+        named = [k for k in node if k.startswith("<")]
+        props = {k: build(v, (*prefix, k)) for k, v in node.items() if not k.startswith("<")}
+        obj: dict = {"type": "object", "properties": props}
+        obj["additionalProperties"] = build(node[named[0]], (*prefix, named[0])) if named else False
+        if field is not None:  # a value, or a mapping of the fields below
+            return {"description": leaf["description"], "anyOf": [{"not": {"type": "object"}}, obj]}
+        return obj
+
+    top = build(tree, ())
+    # a section may also be given as a list of its items (targets: [{...}, ...])
+    top["properties"] = {
+        k: v
+        if v.get("type") != "object"
+        else {"anyOf": [v, {"type": "array", "items": v["additionalProperties"] or v}]}
+        for k, v in top["properties"].items()
+    }
+    top["additionalProperties"] = True
+    top["required"] = sorted(f.path for f in FIELDS if "." not in f.path and f.default == REQUIRED)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "suanli scenario",
+        **top,
+    }

@@ -8,8 +8,8 @@ import math
 import pytest
 
 import sim
+from tests.app.test_app import app_module, metric, start
 from tests.conftest import SCENARIOS
-from tests.test_app import app_module, metric, start
 
 # DESIGN.md minimal scenario: 1 EFLOPS (fp16) of gpu-a (an accelerator: intelligent
 # kind) at PUE 1.0: 0.7078 MW x 8760 h = 6.200 GWh = 0.006200 TWh in 2025.
