@@ -119,8 +119,8 @@ def _overrides(items: Sequence[str] | None) -> dict[str, Any]:
 
 
 def _load(args: argparse.Namespace, variant: str | None = None):
+    from sim import load_scenario  # registers the layers' sections (jobs, embodied, water)
     from sim.scenario.hourly import allow_files
-    from sim.scenario.loader import load_scenario
 
     overrides = _overrides(args.set)
     # a file the user names on the command line may lie outside the scenario's folder
