@@ -11,37 +11,9 @@ import pytest
 import sim
 from sim.scenario import catalog
 from sim.scenario.units import KIND_PRECISION, KINDS
-from tests.conftest import ROOT
+from tests.conftest import MINIMAL, ROOT  # MINIMAL: the DESIGN.md minimal scenario
 
 HOURS_2025 = 8760.0
-
-# DESIGN.md minimal scenario, verbatim in values.
-MINIMAL = {
-    "name": "one site",
-    "horizon": {"start": "2025-01-01", "end": "2025-12-31", "step": "1h"},
-    "reporting_precision": "fp16",
-    "hardware": {
-        "gpu-a": {
-            "peak_flops": {"fp16": "989 TFLOPS", "fp64": "67 TFLOPS"},
-            "power": "700 W",
-            "node_overhead": 1.0,
-        },
-        "hpc-a": {"efficiency": {"fp64": "52.6 GFLOPS/W"}},
-    },
-    "clusters": {
-        "site-a": {
-            "location": {"lat": 30.3, "lon": 120.2},
-            "fleet": {
-                "precision": "fp16",
-                "hardware": {"gpu-a": 1.0},
-                "capacity": {"2025-01-01": "1 EFLOPS", "2025-12-31": "1 EFLOPS"},
-            },
-            "utilization": 1.0,
-            "idle_power": 0.0,
-            "pue": 1.0,
-        }
-    },
-}
 
 
 def two_kinds(**totals) -> dict:
